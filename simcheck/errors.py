@@ -66,5 +66,9 @@ class IndexLocked(IndexError_):
     """Another process is writing the index."""
 
 
+class IndexWriteError(IndexError_):
+    """Writing the index failed (disk full, permissions); the previous index is left as it was."""
+
+
 class ModelNotFound(SimcheckError):
     """The embedding model cannot be loaded offline."""

@@ -8,6 +8,7 @@ character does not hide a copied line. ``start``/``end`` point into the text the
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -36,6 +37,7 @@ class Token:
     end: int
 
 
+@functools.lru_cache(maxsize=1 << 17)  # pure; words repeat a lot (17 us -> 0.1 us per call)
 def fold(word: str) -> str:
     """Case and Unicode folding of one word: ``Éclair`` -> ``eclair``; curly apostrophes -> ``'``."""
     decomposed = unicodedata.normalize("NFKD", word)

@@ -27,6 +27,7 @@ EMBED_BATCH_SIZE = 32
 SEMANTIC_NEIGHBOURS = 10  # FAISS neighbours per draft passage
 MIN_VERBATIM_TOKENS = 8  # shortest verbatim run that counts as evidence
 MIN_FUZZY_TOKENS = 12  # shortest gap-tolerant run that counts as evidence
+MAX_PAIRS_PER_SCENE = 8  # semantic candidate scene pairs verified per draft scene (lexical ones: all)
 LEVELS = ("low", "medium", "high")
 FAIL_ON = "high"
 
@@ -70,8 +71,16 @@ class CompareSettings:
     min_verbatim_tokens: int = MIN_VERBATIM_TOKENS
     min_fuzzy_tokens: int = MIN_FUZZY_TOKENS
     fail_on: str = FAIL_ON
-    allow: tuple[str, ...] = field(default=())  # reference paths or globs the writer may use
+    allow: tuple[str, ...] = field(default=())  # allowlist entries (paths, globs, PATH:LINES, quote: TEXT)
+    allowlist_files: tuple[str, ...] = field(default=())  # files of allowlist entries, one per line
+    max_pairs_per_scene: int = MAX_PAIRS_PER_SCENE  # semantic candidate scene pairs verified per draft scene
 
     def __post_init__(self) -> None:
         if self.fail_on not in LEVELS:
             raise ValueError(f"fail_on must be one of {', '.join(LEVELS)}, not {self.fail_on!r}")
+        if self.semantic_neighbours < 1:
+            raise ValueError("semantic_neighbours must be at least 1")
+        if self.min_verbatim_tokens < 1 or self.min_fuzzy_tokens < 1:
+            raise ValueError("min_verbatim_tokens and min_fuzzy_tokens must be at least 1")
+        if self.max_pairs_per_scene < 1:
+            raise ValueError("max_pairs_per_scene must be at least 1")

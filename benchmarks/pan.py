@@ -1,0 +1,487 @@
+"""PAN 2013 text alignment (training corpus): simcheck's detections scored by the official evaluator.
+
+For every suspicious/source pair of each part of ``../shared/pan13/train_corpus`` the detector writes
+one PAN detections XML; the official ``pan13-text-alignment-eval.py`` scores each part (and the whole
+corpus) for plagdet, recall, precision and granularity. The official PAN12 baseline runs on the same
+pairs in the same run and is scored by the same evaluator.
+
+Detectors:
+- ``align``: both documents tokenised by ``simcheck.normalize.tokenize``, aligned by
+  ``simcheck.align.align``, spans merged (PAN counts every detection of a case: granularity) and
+  written as character offsets.
+- ``simcheck``: ``simcheck.compare.compare(susp, against=[src])`` (pairwise mode); the evidence
+  offsets of its matches, merged the same way, are the detections.
+
+Run ``python -m benchmarks.pan [--sample N] [--detector align|simcheck]``. ``--sample N`` takes N
+pairs per part, chosen with a fixed seed. The PAN documents are read from ../shared, never copied.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from simcheck.align import Span, align
+from simcheck.normalize import tokenize
+from simcheck.settings import DEFAULT_MODEL
+
+if TYPE_CHECKING:
+    from simcheck.embedder import Embedder
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+PAN = SHARED / "pan13"
+CORPUS = PAN / "train_corpus"
+EVALUATOR = PAN / "evaluator" / "pan13-text-alignment-eval.py"
+BASELINE = PAN / "evaluator" / "pan12-text-alignment-baseline.py"
+PARTS = (
+    "01-no-plagiarism",
+    "02-no-obfuscation",
+    "03-random-obfuscation",
+    "04-translation-obfuscation",
+    "05-summary-obfuscation",
+)
+SEED = 2013  # fixed: the same --sample N always takes the same pairs
+QUICK_SAMPLE = 8  # pairs per part in the quick (CI smoke) run
+WORKERS = 2
+
+# Detector "align": simcheck.align's own defaults (they were tuned on samples of this corpus).
+ALIGN_ARGS: dict[str, int | float] = {}
+MERGE_GAP_CHARS = 400  # detections closer than this on both sides are one detection
+MIN_DETECTION_CHARS = 150  # shorter detections (on the suspicious side) are dropped
+
+# --- PAN detections --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Detection:
+    """A suspicious passage ``[this_start, this_end)`` detected as copied from ``[src_start, src_end)``
+    (character offsets in the UTF-8 decoded texts)."""
+
+    this_start: int
+    this_end: int
+    src_start: int
+    src_end: int
+
+
+def read_text(path: Path) -> str:
+    """A PAN document as the evaluator counts it: UTF-8, newlines as written."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+def detections_xml(susp_name: str, src_name: str, detections: Iterable[Detection]) -> str:
+    """The PAN detections document for one pair."""
+    root = ET.Element("document", reference=susp_name)
+    for det in sorted(detections):
+        ET.SubElement(
+            root,
+            "feature",
+            name="detected-plagiarism",
+            this_offset=str(det.this_start),
+            this_length=str(det.this_end - det.this_start),
+            source_reference=src_name,
+            source_offset=str(det.src_start),
+            source_length=str(det.src_end - det.src_start),
+        )
+    return ET.tostring(root, encoding="unicode") + "\n"
+
+
+def pair_xml_name(susp_name: str, src_name: str) -> str:
+    """``suspicious-documentXXXXX-source-documentYYYYY.xml``, the name the evaluator pairs with the truth."""
+    return f"{Path(susp_name).stem}-{Path(src_name).stem}.xml"
+
+
+def write_detections(folder: Path, susp_name: str, src_name: str, detections: Iterable[Detection]) -> Path:
+    path = folder / pair_xml_name(susp_name, src_name)
+    path.write_text(detections_xml(susp_name, src_name, detections), encoding="utf-8")
+    return path
+
+
+def merge_detections(
+    detections: Iterable[Detection], gap: int = MERGE_GAP_CHARS, min_chars: int = MIN_DETECTION_CHARS
+) -> list[Detection]:
+    """Detections within ``gap`` characters of each other on both sides merged into one (repeated until
+    stable); those shorter than ``min_chars`` on the suspicious side dropped."""
+    merged = sorted(detections)
+    changed = True
+    while changed:
+        changed = False
+        out: list[Detection] = []
+        for det in merged:
+            for k, prev in enumerate(out):
+                if _near(prev.this_start, prev.this_end, det.this_start, det.this_end, gap) and _near(
+                    prev.src_start, prev.src_end, det.src_start, det.src_end, gap
+                ):
+                    out[k] = Detection(
+                        min(prev.this_start, det.this_start),
+                        max(prev.this_end, det.this_end),
+                        min(prev.src_start, det.src_start),
+                        max(prev.src_end, det.src_end),
+                    )
+                    changed = True
+                    break
+            else:
+                out.append(det)
+        merged = sorted(out)
+    return [d for d in merged if d.this_end - d.this_start >= min_chars]
+
+
+def _near(s1: int, e1: int, s2: int, e2: int, gap: int) -> bool:
+    return s2 - e1 <= gap and s1 - e2 <= gap
+
+
+# --- detectors -------------------------------------------------------------------------------
+
+
+def detect_align(susp_text: str, src_text: str) -> list[Detection]:
+    """Detector ``align``: token alignment of the two whole documents."""
+    susp_toks, src_toks = tokenize(susp_text), tokenize(src_text)
+    spans: list[Span] = align(
+        [t.norm for t in susp_toks],
+        [t.norm for t in src_toks],
+        **ALIGN_ARGS,  # type: ignore[arg-type]
+    )
+    raw = [
+        Detection(
+            susp_toks[s.a_start].start,
+            susp_toks[s.a_end - 1].end,
+            src_toks[s.b_start].start,
+            src_toks[s.b_end - 1].end,
+        )
+        for s in spans
+    ]
+    return merge_detections(raw, MERGE_GAP_CHARS, MIN_DETECTION_CHARS)
+
+
+def detect_simcheck(susp_path: Path, src_path: Path, embedder: Embedder | None = None) -> list[Detection]:
+    """Detector ``simcheck``: pairwise compare; the evidence offsets of every (not allowed) match, merged."""
+    from simcheck.compare import compare  # imported here: the align detector does not need it
+
+    report = compare(susp_path, against=[src_path], embedder=embedder).to_dict()
+    raw = [
+        Detection(ev["draft"]["start"], ev["draft"]["end"], ev["reference"]["start"], ev["reference"]["end"])
+        for match in report["matches"]
+        if not match.get("allowed", False)
+        for ev in match["evidence"]
+    ]
+    return merge_detections(raw, MERGE_GAP_CHARS, MIN_DETECTION_CHARS)
+
+
+_EMBEDDER: list[Embedder] = []  # the worker's model, loaded once per process
+
+
+def _init_worker(detector: str, threads: int) -> None:
+    if detector == "simcheck":
+        os.environ.setdefault("SIMCHECK_THREADS", str(threads))
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _worker_embedder() -> Embedder:
+    if not _EMBEDDER:
+        from simcheck.embedder import load_embedder
+
+        _EMBEDDER.append(load_embedder(DEFAULT_MODEL))
+    return _EMBEDDER[0]
+
+
+def _detect_pair(job: tuple[str, str, str]) -> tuple[list[Detection], float]:
+    detector, susp, src = job
+    t0 = time.perf_counter()
+    if detector == "align":
+        dets = detect_align(read_text(CORPUS / "susp" / susp), read_text(CORPUS / "src" / src))
+    else:
+        dets = detect_simcheck(CORPUS / "susp" / susp, CORPUS / "src" / src, _worker_embedder())
+    return dets, time.perf_counter() - t0
+
+
+# --- corpus, evaluator, baseline ---------------------------------------------------------------
+
+
+def read_pairs(part: str) -> list[tuple[str, str]]:
+    lines = (CORPUS / part / "pairs").read_text(encoding="utf-8").split("\n")
+    return [(f[0], f[1]) for f in (line.split() for line in lines) if len(f) == 2]
+
+
+def choose_pairs(part: str, sample: int | None) -> list[tuple[str, str]]:
+    pairs = read_pairs(part)
+    if sample is None or sample >= len(pairs):
+        return pairs
+    return sorted(random.Random(f"{SEED}:{part}").sample(pairs, sample))
+
+
+_SCORE = re.compile(r"^(Plagdet Score|Recall|Precision|Granularity|Num Documents)\s+(\S+)\s*$", re.MULTILINE)
+
+
+def evaluate(truth: Path, detections: Path, python: str = sys.executable) -> dict[str, float]:
+    """Scores of the official evaluator (run as a subprocess): plagdet, recall, precision, granularity."""
+    proc = subprocess.run(
+        [python, str(EVALUATOR), "-p", str(truth), "-d", str(detections)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = dict(_SCORE.findall(proc.stdout))
+    if proc.returncode != 0 or "Plagdet Score" not in found:
+        raise RuntimeError(f"{EVALUATOR.name} failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
+    return {
+        "plagdet": float(found["Plagdet Score"]),
+        "recall": float(found["Recall"]),
+        "precision": float(found["Precision"]),
+        "granularity": float(found["Granularity"]),
+        "documents": float(found["Num Documents"]),
+    }
+
+
+def run_baseline(
+    pairs: Sequence[tuple[str, str]], out: Path, workers: int, python: str = sys.executable
+) -> float:
+    """The official PAN12 baseline on ``pairs`` (split over ``workers`` processes); returns seconds."""
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    procs = []
+    for w in range(workers):
+        chunk = pairs[w::workers]
+        if not chunk:
+            continue
+        pairs_file = out.parent / f"{out.name}.pairs{w}"
+        pairs_file.write_text("".join(f"{s} {r}\n" for s, r in chunk), encoding="utf-8")
+        cmd = [python, str(BASELINE), str(pairs_file), str(CORPUS / "src"), str(CORPUS / "susp"), str(out)]
+        procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+    for proc in procs:
+        _, err = proc.communicate()
+        if proc.returncode != 0:
+            raise RuntimeError(f"{BASELINE.name} failed ({proc.returncode}): {err.strip()[-500:]}")
+    return time.perf_counter() - t0
+
+
+def _link_truth(part: str, pairs: Sequence[tuple[str, str]], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for susp, src in pairs:
+        name = pair_xml_name(susp, src)
+        (folder / name).symlink_to(CORPUS / part / name)
+
+
+# --- the benchmark ---------------------------------------------------------------------------
+
+
+def detector_available(detector: str) -> bool:
+    if detector == "align":
+        return True
+    try:
+        from simcheck.compare import compare  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run(
+    quick: bool,
+    sample: int | None = None,
+    detector: str | None = None,
+    workers: int = WORKERS,
+    parts: Sequence[str] = PARTS,
+    baseline: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, object]:
+    """Run the benchmark; returns ``{"title", "markdown", "data"}``.
+
+    ``quick`` takes ``QUICK_SAMPLE`` pairs per part unless ``sample`` is given; ``detector`` defaults
+    to ``simcheck`` when the compare module exists, else ``align``.
+    """
+    if not CORPUS.is_dir():
+        raise FileNotFoundError(f"{CORPUS}: PAN 2013 corpus not found (expected ../shared/pan13)")
+    if sample is None and quick:
+        sample = QUICK_SAMPLE
+    if detector is None:
+        detector = "simcheck" if detector_available("simcheck") else "align"
+    if not detector_available(detector):
+        raise RuntimeError(f"detector {detector!r} is not available (simcheck.compare is missing)")
+    say = progress or (lambda _msg: None)
+    started = datetime.now(UTC)
+    chosen = {part: choose_pairs(part, sample) for part in parts}
+    data: dict[str, object] = {
+        "detector": detector,
+        "sample": sample,
+        "seed": SEED,
+        "workers": workers,
+        "pairs": {p: len(v) for p, v in chosen.items()},
+        "align_args": dict(ALIGN_ARGS),
+        "merge_gap_chars": MERGE_GAP_CHARS,
+        "min_detection_chars": MIN_DETECTION_CHARS,
+    }
+    scores: dict[str, dict[str, dict[str, float]]] = {"simcheck": {}, "baseline": {}}
+    timings: dict[str, float] = {}
+    false_detections: dict[str, int] = {}
+    with tempfile.TemporaryDirectory(prefix="simcheck-pan-") as tmp_name:
+        tmp = Path(tmp_name)
+        truth_root = tmp / "truth" if sample is not None else CORPUS
+        det_root, base_root = tmp / "det", tmp / "baseline"
+        # detector: every part, all pairs in one pool
+        jobs = [(part, susp, src) for part in parts for susp, src in chosen[part]]
+        t0 = time.perf_counter()
+        pair_seconds: list[float] = []
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=_init_worker, initargs=(detector, threads)
+        ) as pool:
+            results = pool.map(_detect_pair, [(detector, s, r) for _, s, r in jobs], chunksize=4)
+            for (part, susp, src), (dets, seconds) in zip(jobs, results, strict=True):
+                folder = det_root / part
+                folder.mkdir(parents=True, exist_ok=True)
+                write_detections(folder, susp, src, dets)
+                pair_seconds.append(seconds)
+                if part == "01-no-plagiarism":
+                    false_detections[part] = false_detections.get(part, 0) + len(dets)
+        timings["detector_s"] = time.perf_counter() - t0
+        say(f"{detector}: {len(jobs)} pairs in {timings['detector_s']:.1f} s")
+        if baseline:
+            t0 = time.perf_counter()
+            for part in parts:
+                run_baseline(chosen[part], base_root / part, workers)
+            timings["baseline_s"] = time.perf_counter() - t0
+            say(f"PAN12 baseline: {len(jobs)} pairs in {timings['baseline_s']:.1f} s")
+        if sample is not None:
+            for part in parts:
+                _link_truth(part, chosen[part], truth_root / part)
+        t0 = time.perf_counter()
+        systems = [("simcheck", det_root)] + ([("baseline", base_root)] if baseline else [])
+        for system, root in systems:
+            for part in parts:
+                (root / part).mkdir(parents=True, exist_ok=True)
+                scores[system][part] = evaluate(truth_root / part, root / part)
+            if set(parts) == set(PARTS):
+                scores[system]["overall"] = evaluate(truth_root, root)
+        timings["evaluator_s"] = time.perf_counter() - t0
+    timings["mean_pair_ms"] = 1000.0 * sum(pair_seconds) / max(1, len(pair_seconds))
+    data["scores"] = scores
+    data["timings"] = timings
+    data["false_detections_01"] = false_detections.get("01-no-plagiarism", 0)
+    data["date"] = started.strftime("%Y-%m-%d %H:%M UTC")
+    command = "python -m benchmarks.pan" + (f" --sample {sample}" if sample is not None else "")
+    command += f" --detector {detector}" + (f" --workers {workers}" if workers != WORKERS else "")
+    data["command"] = command
+    data["machine"] = _machine()
+    title = "PAN 2013 text alignment (training corpus)"
+    return {
+        "title": title,
+        "markdown": _markdown(data, scores, timings),
+        "data": data,
+        "headline": _headline(data, scores),
+    }
+
+
+def _headline(data: dict[str, object], scores: dict[str, dict[str, dict[str, float]]]) -> list[str]:
+    ours, base = scores["simcheck"], scores["baseline"]
+    key = "overall" if "overall" in ours else next(iter(ours), None)
+    if key is None:
+        return []
+    short = {p: p.split("-", 1)[1].replace("-obfuscation", "") for p in PARTS}
+    parts = ", ".join(
+        f"{short[p]} {ours[p]['plagdet']:.3f}" + (f" ({base[p]['plagdet']:.3f})" if p in base else "")
+        for p in PARTS[1:]
+        if p in ours
+    )
+    size = "all pairs" if data["sample"] is None else f"{data['sample']} pairs per part"
+    text = f"PAN 2013 training corpus ({size}, detector `{data['detector']}`): "
+    text += f"plagdet {key} {ours[key]['plagdet']:.3f}"
+    if key in base:
+        text += f" vs PAN12 baseline {base[key]['plagdet']:.3f}"
+    return [f"{text}; per part (baseline): {parts}"]
+
+
+def _machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+
+
+def _markdown(
+    data: dict[str, object],
+    scores: dict[str, dict[str, dict[str, float]]],
+    timings: dict[str, float],
+) -> str:
+    pairs = data["pairs"]
+    assert isinstance(pairs, dict)
+    lines = [
+        f"Command: `{data['command']}` · date: {data['date']} · machine: {data['machine']}",
+        "",
+        f"Detector `{data['detector']}` vs the official PAN12 baseline, both scored by the official "
+        f"`pan13-text-alignment-eval.py`. "
+        + (
+            f"Sample: {data['sample']} pairs per part (seed {data['seed']})."
+            if data["sample"] is not None
+            else "All pairs."
+        ),
+        "",
+        "| part | pairs | plagdet | recall | precision | granularity | baseline plagdet | recall | precision "
+        "| granularity |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    rows = [*PARTS, "overall"]
+    for part in rows:
+        ours = scores["simcheck"].get(part)
+        if ours is None:
+            continue
+        base = scores["baseline"].get(part)
+        count = sum(pairs.values()) if part == "overall" else pairs.get(part, 0)
+        cells = [part, str(count), *_fmt(ours), *(_fmt(base) if base else ["–"] * 4)]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        f"01-no-plagiarism has no cases: the evaluator gives 1.0 only when nothing at all is detected there; "
+        f"detections on those pairs: {data['false_detections_01']}.",
+        "",
+        f"Time: detector {timings['detector_s']:.1f} s "
+        f"({timings['mean_pair_ms']:.0f} ms per pair in a worker, "
+        f"{data['workers']} processes)"
+        + (f", PAN12 baseline {timings['baseline_s']:.1f} s" if "baseline_s" in timings else "")
+        + f", evaluator {timings['evaluator_s']:.1f} s.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _fmt(s: dict[str, float]) -> list[str]:
+    return [f"{s['plagdet']:.3f}", f"{s['recall']:.3f}", f"{s['precision']:.3f}", f"{s['granularity']:.3f}"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.pan", description=__doc__.split("\n")[0])
+    parser.add_argument("--sample", type=int, default=None, help="pairs per part (fixed seed); default: all")
+    parser.add_argument("--detector", choices=("align", "simcheck"), default=None)
+    parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--parts", nargs="+", default=list(PARTS), choices=PARTS)
+    parser.add_argument("--no-baseline", action="store_true", help="skip the PAN12 baseline (tuning only)")
+    parser.add_argument("-o", "--output", type=Path, default=None, help="also write the markdown here")
+    args = parser.parse_args(argv)
+    result = run(
+        quick=False,
+        sample=args.sample,
+        detector=args.detector,
+        workers=args.workers,
+        parts=args.parts,
+        baseline=not args.no_baseline,
+        progress=lambda msg: print(msg, file=sys.stderr),
+    )
+    markdown = f"## {result['title']}\n\n{result['markdown']}"
+    print(markdown)
+    if args.output is not None:
+        args.output.write_text(markdown, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,351 @@
+"""Speed: parse throughput, compare latency for a feature-length draft, compare time vs index size.
+
+- ``parse``: ``simcheck.formats.read_script`` over every script of ``../shared/corpus``; MB/s from the
+  median of several runs (target: the whole corpus in under 10 s on 2 cores).
+- ``compare_latency``: ``simcheck compare DRAFT --index <whole corpus> --format json`` run as a fresh
+  process (end to end: Python start, imports, model load, index open, embedding the draft, search,
+  alignment, scoring, writing the report; target under 15 s), median of several runs; plus the same
+  comparison in-process with the model already loaded, to show where the time goes. Two drafts of
+  feature length: one *original* (not in the index: Schiller's Wilhelm Tell, Martin translation, from
+  ``dev/translations``, not part of the corpus) and one *copied* (a corpus play against an index that
+  holds it, so every scene matches and every match is aligned: the worst case).
+- ``compare_scale``: how compare time grows with the index size, from the synthetic indexes of
+  ``benchmarks.scale`` (the INDEX helper's module), when it offers them.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.context import CORPUS, TRANSLATIONS, Context, corpus_files, env_for_subprocess, rel
+from benchmarks.results import table
+
+PARSE_TARGET_S = 10.0
+COMPARE_TARGET_S = 15.0
+ORIGINAL_DRAFT = TRANSLATIONS / "schiller_wilhelm-tell__same-translator" / "wilhelm-tell-martin.fountain"
+COPIED_DRAFT = CORPUS / "plays" / "shakespeare" / "hamlet.fountain"
+QUICK_ORIGINAL = CORPUS / "screenplays" / "pulpit-fire.fountain"  # not among the quick references
+QUICK_COPIED = CORPUS / "plays" / "gutenberg" / "the-bear.fountain"  # among them
+
+_WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
+
+
+def estimate_pages(text: str) -> float:
+    """Screenplay pages, estimated: dialogue wraps at 35 characters, action at 61, 55 lines a page."""
+    lines = 0
+    for block in re.split(r"\n\s*\n", text):
+        rows = [r for r in block.split("\n") if r.strip()]
+        if not rows:
+            continue
+        is_speech = (
+            len(rows) > 1 and rows[0].strip() == rows[0].strip().upper() and any(c.isalpha() for c in rows[0])
+        )
+        width = 35 if is_speech else 61
+        body = rows[1:] if is_speech else rows
+        lines += (1 if is_speech else 0) + sum(max(1, -(-len(r) // width)) for r in body) + 1
+    return lines / 55
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def parse(ctx: Context) -> dict[str, Any]:
+    from simcheck.formats import read_script
+
+    files = corpus_files()
+    total_bytes = sum(p.stat().st_size for p in files)
+    runs = ctx.runs or (2 if ctx.quick else 5)
+    times: list[float] = []
+    scenes = elements = 0
+    for run in range(runs):
+        t0 = time.perf_counter()
+        scripts = [read_script(p) for p in files]
+        times.append(time.perf_counter() - t0)
+        if run == 0:
+            scenes = sum(len(s.scenes) for s in scripts)
+            elements = sum(len(sc.elements) for s in scripts for sc in s.scenes)
+        ctx.progress(f"parse run {run + 1}/{runs}: {times[-1]:.2f} s")
+    med = _median(times)
+    mb = total_bytes / 1e6
+    data = {
+        "files": len(files),
+        "bytes": total_bytes,
+        "scenes": scenes,
+        "elements": elements,
+        "runs": runs,
+        "seconds": times,
+        "median_s": med,
+        "mb_per_s": mb / med,
+        "target_s": PARSE_TARGET_S,
+        "meets_target": med < PARSE_TARGET_S,
+    }
+    md = table(
+        [
+            "scripts",
+            "MB",
+            "scenes",
+            "elements",
+            "runs",
+            "median s",
+            "min-max s",
+            "MB/s",
+            f"target < {PARSE_TARGET_S:.0f} s",
+        ],
+        [
+            [
+                len(files),
+                round(mb, 2),
+                scenes,
+                elements,
+                runs,
+                round(med, 2),
+                f"{min(times):.2f}-{max(times):.2f}",
+                round(mb / med, 2),
+                "met" if med < PARSE_TARGET_S else "MISSED",
+            ]
+        ],
+    )
+    md = (
+        "`read_script` on every file of `../shared/corpus` (Fountain), one process, sequential. "
+        f"Median of {runs} runs.\n\n" + md
+    )
+    return {
+        "title": "Parse throughput",
+        "markdown": md,
+        "data": data,
+        "headline": [
+            f"parse: whole corpus ({mb:.1f} MB, {len(files)} scripts) in {med:.2f} s = {mb / med:.1f} MB/s "
+            f"(median of {runs}; target < {PARSE_TARGET_S:.0f} s)"
+        ],
+    }
+
+
+def _cli_compare(draft: Path, index: Path, out: Path) -> tuple[float, int, str]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "simcheck",
+        "compare",
+        str(draft),
+        "--index",
+        str(index),
+        "--format",
+        "json",
+        "-o",
+        str(out),
+        "--fail-on",
+        "high",
+    ]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env_for_subprocess(), check=False)
+    return time.perf_counter() - t0, proc.returncode, proc.stderr.strip()[-400:]
+
+
+def compare_latency(ctx: Context) -> dict[str, Any]:
+    from simcheck.compare import compare
+    from simcheck.formats import read_script
+    from simcheck.passages import make_passages
+    from simcheck.settings import IndexSettings
+
+    if ctx.quick:
+        index = ctx.reference_index()
+        drafts = [("original (not indexed)", QUICK_ORIGINAL), ("copied (indexed play)", QUICK_COPIED)]
+    else:
+        index = ctx.reference_index()
+        drafts = [("original (not indexed)", ORIGINAL_DRAFT), ("copied (indexed play)", COPIED_DRAFT)]
+    runs = ctx.runs or (1 if ctx.quick else 3)
+    info = ctx.open_index(index)
+    n_passages = int(info.n_passages)
+    n_scripts = len(info.scripts())
+    embedder = ctx.embedder()
+    rows: list[list[Any]] = []
+    data: dict[str, Any] = {
+        "index": {"scripts": n_scripts, "passages": n_passages},
+        "runs": runs,
+        "drafts": [],
+    }
+    headline: list[str] = []
+    tmp = Path(tempfile.mkdtemp(dir=ctx.workdir))
+    for label, draft in drafts:
+        text = draft.read_text(encoding="utf-8")
+        script = read_script(draft)
+        passages = len(make_passages(script, IndexSettings()))
+        words = len(_WORD.findall(text))
+        pages = estimate_pages(text)
+        e2e: list[float] = []
+        errors: list[str] = []
+        for run in range(runs):
+            seconds, code, err = _cli_compare(draft, index, tmp / f"report-{run}.json")
+            if code not in (0, 3):
+                errors.append(f"exit {code}: {err}")
+            e2e.append(seconds)
+            ctx.progress(f"compare latency {label} run {run + 1}/{runs}: {seconds:.1f} s (exit {code})")
+        warm: list[float] = []
+        report: dict[str, Any] = {}
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            report = compare(str(draft), index=info, embedder=embedder).to_dict()
+            warm.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        embedder.embed([p.text for p in make_passages(script, IndexSettings())])
+        embed_s = time.perf_counter() - t0
+        entry = {
+            "label": label,
+            "draft": rel(draft),
+            "words": words,
+            "pages_estimated": round(pages),
+            "scenes": len(script.scenes),
+            "passages": passages,
+            "end_to_end_s": e2e,
+            "in_process_s": warm,
+            "embed_draft_s": embed_s,
+            "matches": len(report.get("matches", [])),
+            "errors": errors,
+        }
+        data["drafts"].append(entry)
+        med = _median(e2e)
+        rows.append(
+            [
+                label,
+                rel(draft),
+                words,
+                round(pages),
+                len(script.scenes),
+                passages,
+                entry["matches"],
+                round(med, 1),
+                round(_median(warm), 1),
+                round(embed_s, 1),
+                ("met" if med < COMPARE_TARGET_S else "MISSED")
+                if not errors
+                else "FAILED: " + errors[0][:80],
+            ]
+        )
+        headline.append(
+            f"compare latency, {label} feature draft (~{round(pages)} pages, {words} words) vs "
+            f"{n_scripts}-script index ({n_passages} passages): {med:.1f} s end to end "
+            f"(median of {runs}; target < {COMPARE_TARGET_S:.0f} s)"
+        )
+    header = [
+        "draft",
+        "file",
+        "words",
+        "pages (est.)",
+        "scenes",
+        "passages",
+        "matches",
+        "end to end s",
+        "in-process s (model loaded)",
+        "embed draft s",
+        f"target < {COMPARE_TARGET_S:.0f} s",
+    ]
+    md = (
+        f"Index: {n_scripts} scripts, {n_passages} passages "
+        f"({'quick set' if ctx.quick else 'the whole shared corpus'}). "
+        "End to end = `python -m simcheck compare DRAFT --index IDX --format json -o report.json` as a fresh "
+        "process (imports, model load, index open, embedding, search, alignment, scoring, report). "
+        f"In-process = `simcheck.compare.compare()` with the model already loaded. Medians of {runs} runs. "
+        "'embed draft' = the draft's passages embedded alone (the floor for any semantic comparison). "
+        "Pages are "
+        "estimated (dialogue 35 / action 61 characters a line, 55 lines a page).\n\n" + table(header, rows)
+    )
+    data["model_load_s"] = ctx.timings.get("model_load_s")
+    return {
+        "title": "Compare latency (feature-length draft)",
+        "markdown": md,
+        "data": data,
+        "headline": headline,
+    }
+
+
+def compare_scale(ctx: Context) -> dict[str, Any]:
+    """Compare time vs index size, using the synthetic indexes of ``benchmarks.scale`` if it offers them."""
+    try:
+        import importlib
+
+        scale = importlib.import_module("benchmarks.scale")
+    except ModuleNotFoundError:
+        return _pending("benchmarks/scale.py is not there yet")
+    builder = getattr(scale, "build_synthetic_index", None)
+    if builder is None:
+        return _pending("benchmarks.scale has no build_synthetic_index(path, n) yet")
+    return _compare_scale_with(ctx, builder)
+
+
+def _pending(reason: str) -> dict[str, Any]:
+    return {
+        "title": "Compare time vs index size",
+        "markdown": f"Not measured: {reason}.",
+        "data": {"pending": reason},
+    }
+
+
+def _compare_scale_with(ctx: Context, builder: Any) -> dict[str, Any]:
+    from simcheck.compare import compare
+
+    sizes = [10_000, 100_000] if ctx.quick else [10_000, 100_000, 1_000_000]
+    draft = ORIGINAL_DRAFT
+    embedder = ctx.embedder()
+    runs = ctx.runs or (1 if ctx.quick else 3)
+    rows: list[list[Any]] = []
+    points: list[dict[str, Any]] = []
+    for n in sizes:
+        path = ctx.workdir / f"synthetic-{n}"
+        t0 = time.perf_counter()
+        builder(path, n)
+        build_s = time.perf_counter() - t0
+        times: list[float] = []
+        opens: list[float] = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            index = ctx.open_index(path)
+            opens.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            compare(str(draft), index=index, embedder=embedder)
+            times.append(time.perf_counter() - t0)
+        points.append({"passages": n, "build_s": build_s, "open_s": opens, "compare_s": times})
+        rows.append([n, round(_median(opens), 2), round(_median(times), 2)])
+        ctx.progress(f"compare scale {n}: {_median(times):.2f} s")
+    plot = _plot_scale(points, ctx.output_dir)
+    md = (
+        f"Draft: {rel(draft)} (the original feature draft) compared in-process (model loaded) against "
+        f"synthetic indexes from `benchmarks.scale`. Medians of {runs} runs.\n\n"
+        + table(["passages", "open s", "compare s"], rows)
+    )
+    return {
+        "title": "Compare time vs index size",
+        "markdown": md,
+        "data": {"points": points},
+        "plots": [plot],
+    }
+
+
+def _plot_scale(points: list[dict[str, Any]], output_dir: Path) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    name = "compare_scale.png"
+    xs = [p["passages"] for p in points]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(xs, [_median(p["compare_s"]) for p in points], marker="o", label="compare (model loaded)")
+    ax.plot(xs, [_median(p["open_s"]) for p in points], marker="s", label="open index")
+    ax.set_xscale("log")
+    ax.set_xlabel("reference passages in the index")
+    ax.set_ylabel("seconds (median)")
+    ax.set_title("Compare time vs index size (feature-length draft)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(output_dir / name, dpi=110)
+    plt.close(fig)
+    return name

@@ -1,0 +1,135 @@
+"""Measure the background of a set of references (see ``simcheck.calibration`` for what and why).
+
+Reference material is used as pseudo-drafts against the *other* reference scripts, through the same
+candidate search and verification as a real draft, using the stored vectors and signatures. Samples
+are drawn with a fixed seed, so the same references give the same calibration.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simcheck.calibration import (
+    LENGTH_BINS,
+    MIN_BIN_SAMPLES,
+    PASSAGE_SAMPLES,
+    SAMPLE_SEED,
+    SCENE_SAMPLES,
+    SEARCH_K,
+    Calibration,
+    EvidenceNull,
+    SemanticNull,
+    Tail,
+    length_bin,
+)
+from simcheck.candidates import find_candidates
+from simcheck.normalize import words
+from simcheck.probe import ReferenceCache
+from simcheck.references import References
+from simcheck.settings import CompareSettings
+from simcheck.verify import VerifyOptions, verify_script
+
+
+def measure(
+    references: References,
+    settings: CompareSettings,
+    key: str,
+    passage_samples: int = PASSAGE_SAMPLES,
+    scene_samples: int = SCENE_SAMPLES,
+) -> Calibration:
+    """Measure both backgrounds on ``references`` (``key``: their calibration fingerprint)."""
+    rng = np.random.default_rng(SAMPLE_SEED)
+    semantic = passage_background(references, rng, passage_samples)
+    empty = Tail.of([], 2.0)
+    provisional = Calibration(
+        source="index",
+        model=references.model_name,
+        fingerprint=key,
+        passage_samples=passage_samples,
+        scene_samples=0,
+        semantic=semantic,
+        evidence=EvidenceNull(empty, empty, empty),
+    )
+    lexical, semantic_words, combined = scene_background(
+        references, settings, provisional, rng, scene_samples
+    )
+    return Calibration(
+        source="index",
+        model=references.model_name,
+        fingerprint=key,
+        passage_samples=sum(len(t.values) for t in semantic.bins),
+        scene_samples=len(combined),
+        semantic=semantic,
+        evidence=EvidenceNull(Tail.of(lexical, 2.0), Tail.of(semantic_words, 2.0), Tail.of(combined, 2.0)),
+        note="measured on these references",
+    )
+
+
+def passage_background(references: References, rng: np.random.Generator, samples: int) -> SemanticNull:
+    """Top-1 cosine of sampled reference passages with the passages of other scripts, per length bin."""
+    n = references.n_passages
+    ids = np.sort(rng.choice(n, size=min(samples, n), replace=False)) if n else np.zeros(0, np.int64)
+    values: list[list[float]] = [[] for _ in range(len(LENGTH_BINS) + 1)]
+    if ids.size:
+        queries = references.passages(ids)
+        sims, neighbours = references.search_semantic(references.vectors(ids), min(SEARCH_K, n))
+        wanted = np.unique(neighbours[neighbours >= 0])
+        script_of = {p.id: p.script_id for p in references.passages(wanted)}
+        for row, query in enumerate(queries):
+            best = None
+            for sim, pid in zip(sims[row], neighbours[row], strict=True):
+                if pid >= 0 and script_of[int(pid)] != query.script_id:
+                    best = float(sim)
+                    break
+            if best is None:  # every neighbour is from its own script: the k-th is an upper bound
+                valid = sims[row][neighbours[row] >= 0]
+                if valid.size == 0:
+                    continue
+                best = float(valid[-1])
+            values[length_bin(len(words(query.text)))].append(best)
+    pooled = [x for v in values for x in v]
+    # a length bin with too few samples borrows the pooled sample (a bin of its own would be noise)
+    return SemanticNull(n, tuple(Tail.of(v if len(v) >= MIN_BIN_SAMPLES else pooled, 0.005) for v in values))
+
+
+def scene_background(
+    references: References,
+    settings: CompareSettings,
+    calibration: Calibration,
+    rng: np.random.Generator,
+    samples: int,
+) -> tuple[list[float], list[float], list[float]]:
+    """Evidence of the best other-script match of sampled reference scenes (lexical, semantic, both)."""
+    scenes = [
+        (script.id, number)
+        for script in references.scripts()
+        for number in range(1, script.scenes + 1)
+        if len(references.scene_passage_ids(script.id, number))
+    ]
+    if not scenes:
+        return [], [], []
+    picks = np.sort(rng.choice(len(scenes), size=min(samples, len(scenes)), replace=False))
+    cache = ReferenceCache(references)
+    options = VerifyOptions(settings.min_verbatim_tokens, settings.min_fuzzy_tokens)
+    lexical: list[float] = []
+    semantic: list[float] = []
+    combined: list[float] = []
+    for pick in picks:
+        script_id, scene = scenes[int(pick)]
+        probe = cache.reference_probe(script_id, scene)
+        if probe is None:
+            continue
+        best = [0.0, 0.0, 0.0]
+        candidates = find_candidates(
+            probe, references, calibration, settings.semantic_neighbours, settings.max_pairs_per_scene
+        )
+        for other, pairs in candidates.items():
+            for result in verify_script(probe, cache, other, pairs, calibration, options):
+                score = result.score
+                best[0] = max(best[0], score.lexical_words)
+                best[1] = max(best[1], score.semantic_words)
+                best[2] = max(best[2], score.evidence_words)
+        lexical.append(best[0])
+        semantic.append(best[1])
+        combined.append(best[2])
+    return lexical, semantic, combined

@@ -1,0 +1,302 @@
+"""Calibration: how unusual a similarity is among scripts that did not copy from each other.
+
+A raw cosine or a count of matching words means little by itself: two unrelated plays share stock
+phrases, and two love scenes embed close together. simcheck therefore measures, on the references
+themselves, what *unrelated* scripts look like, and reports how far a draft goes beyond that.
+
+The background ("null") is measured by treating reference material as a pseudo-draft and comparing it
+with every *other* reference script, through the same pipeline as a real draft, with the stored
+vectors and signatures (nothing is re-embedded). Two measurements, cached with the references
+(``References.write_extra("calibration", ...)``, keyed by a fingerprint of the scripts, the model and
+the settings) and re-measured when the references change:
+
+1. ``SemanticNull``, per passage: for ``PASSAGE_SAMPLES`` reference passages, the highest cosine with
+   a passage of another script (top-1 over ``n_passages`` passages), kept per length bin
+   (``LENGTH_BINS`` words), because short lines resemble many things (a bin with fewer than
+   ``MIN_BIN_SAMPLES`` samples uses the pooled sample). From it, for a draft passage of
+   ``w`` words whose best cosine with a reference passage is ``c``, in references of ``N`` passages:
+
+   - ``chance(c, w, N)``: the chance that an unrelated passage of that length finds a passage at
+     least that similar somewhere in ``N`` reference passages. The measured top-1 law at
+     ``n_passages`` is converted to ``N`` assuming independent passages
+     (``1 - (1 - q) ** N`` with ``q`` the per-passage chance), so pairwise mode (``--against`` a few
+     scripts) uses lower cosine thresholds than a large index, at the same chance.
+   - ``rarity = -log10(chance)``. A passage pair is **semantic evidence** when its rarity is at least
+     ``SEMANTIC_EVIDENCE`` (2: at most 1 unrelated passage in 100 gets there); its **strength** rises
+     linearly from 0 there to 1 at ``SEMANTIC_FULL`` (5: 1 in 100,000).
+
+2. ``EvidenceNull``, per scene: for ``SCENE_SAMPLES`` reference scenes used as pseudo-drafts, the
+   evidence of their best-matching scene in another script: ``lexical_words`` (verbatim/fuzzy words,
+   weighted by strength and phrase commonness), ``semantic_words`` (words in semantic evidence,
+   weighted by strength) and ``evidence_words`` (both, a word counted once). For a scene pair of a
+   real draft, ``rarity`` is -log10 of the chance that an unrelated scene's best match has at least as
+   much evidence, taking the most unusual of the three measures and paying ``log10(3)`` for having
+   looked at three. Chances beyond the measured range are extrapolated with an exponential tail
+   (``Tail``), fitted to the top tenth of the sample.
+
+Levels of a match (``LEVELS`` thresholds on rarity): **low** >= 2 (rarer than 1 unrelated scene in
+100), **medium** >= 4 (1 in 10,000), **high** >= 6 (1 in 1,000,000). Below low there is no match. So
+an innocent draft of 100 scenes is expected to show about one low match and no medium or high one.
+
+When the references are too few to measure a background (fewer than ``MIN_SCRIPTS`` scripts, e.g.
+``compare --against one.fountain``), the shipped defaults in ``simcheck.calibration_defaults`` are used:
+the same measurements taken on the public corpus in ``../shared/corpus`` (83 scripts) with the default
+model; the report says so (``calibration.source``: ``"default"`` or ``"index"``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import hashlib
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from simcheck.errors import SimcheckError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simcheck.references import References
+    from simcheck.scoring import PairScore
+    from simcheck.settings import CompareSettings
+
+CALIBRATION_VERSION = 1
+EXTRA_NAME = "calibration"
+
+LOW, MEDIUM, HIGH = 2.0, 4.0, 6.0  # rarity thresholds of the levels
+SEMANTIC_EVIDENCE = 2.0  # passage-pair rarity from which a cosine is evidence
+SEMANTIC_FULL = 5.0  # passage-pair rarity at which semantic evidence has strength 1
+CANDIDATE_RARITY = 1.0  # looser passage rarity for proposing candidate scene pairs
+LENGTH_BINS = (12, 25, 50)  # word-count edges of the passage length bins
+MIN_SCRIPTS = 12  # fewer reference scripts than this: use the shipped defaults
+PASSAGE_SAMPLES = 3000
+MIN_BIN_SAMPLES = 30  # a length bin with fewer sampled passages uses the pooled sample of all bins
+SCENE_SAMPLES = 400
+SAMPLE_SEED = 20240611
+SEARCH_K = 40  # neighbours fetched per sampled passage (the best one from another script is kept)
+TAIL_SHARE = 0.1  # the exponential tail is fitted to this top share of a sample
+MAX_RARITY = 15.0
+
+
+def length_bin(words: int) -> int:
+    return bisect.bisect_right(LENGTH_BINS, words)
+
+
+@dataclass(frozen=True)
+class Tail:
+    """An empirical upper-tail law of a sample, with an exponential extrapolation.
+
+    ``chance(x)`` = share of the sample >= x inside the bulk of the sample; above ``u`` (the value
+    at the top ``TAIL_SHARE`` of the sample, or 0 when most of the sample is 0), the chance is
+    ``share * exp(-(x - u) / beta)``, ``share`` being the part of the sample above ``u`` and ``beta``
+    the median excess over ``u`` divided by ln 2 (a robust exponential fit; at least ``min_beta``).
+    """
+
+    values: tuple[float, ...]  # sorted ascending
+    min_beta: float
+    u: float
+    share: float
+    beta: float
+
+    @classmethod
+    def of(cls, values: Sequence[float] | np.ndarray, min_beta: float) -> Tail:
+        ordered = tuple(round(float(v), 4) for v in sorted(float(x) for x in values))
+        v = np.asarray(ordered, dtype=np.float64)
+        n = v.size
+        if n == 0:
+            return cls(ordered, min_beta, 0.0, 1.0, min_beta)
+        m = max(5, int(math.ceil(TAIL_SHARE * n)))
+        if m >= n:
+            u, top = float(v[0]), v
+        else:
+            u, top = float(v[n - m - 1]), v[n - m :]
+        if u <= 0.0:  # mostly zeros: the tail is the non-zero part
+            u, top = 0.0, v[v > 0.0]
+        share = max(top.size, 1) / n
+        excess = top - u
+        beta = float(np.median(excess)) / math.log(2.0) if excess.size else 0.0
+        return cls(ordered, min_beta, u, share, max(beta, min_beta))
+
+    def chance(self, x: float) -> float:
+        n = len(self.values)
+        if n == 0:
+            return 1.0
+        if x <= self.u:
+            count = n - bisect.bisect_left(self.values, x)
+            return max(count / n, self.share)
+        return self.share * math.exp(-(x - self.u) / self.beta)
+
+    def rarity(self, x: float) -> float:
+        chance = self.chance(x)
+        return MAX_RARITY if chance <= 0 else min(MAX_RARITY, -math.log10(chance))
+
+
+@dataclass(frozen=True)
+class SemanticNull:
+    """Top-1 cosine of unrelated passages among ``n_passages`` reference passages, per length bin."""
+
+    n_passages: int
+    bins: tuple[Tail, ...]
+
+    def chance(self, cosine: float, words: int, n_passages: int) -> float:
+        measured = self.bins[length_bin(words)].chance(cosine)
+        if n_passages == self.n_passages or measured >= 1.0:
+            return measured
+        # per-passage chance q from the top-1 law at n_passages, then the top-1 law at N
+        log_q_complement = math.log1p(-min(measured, 1.0 - 1e-15)) / max(self.n_passages, 1)
+        return -math.expm1(max(n_passages, 1) * log_q_complement)
+
+    def rarity(self, cosine: float, words: int, n_passages: int) -> float:
+        chance = self.chance(cosine, words, n_passages)
+        return MAX_RARITY if chance <= 0 else min(MAX_RARITY, -math.log10(chance))
+
+    def strength(self, cosine: float, words: int, n_passages: int) -> float:
+        """0 below ``SEMANTIC_EVIDENCE`` rarity, rising linearly to 1 at ``SEMANTIC_FULL``."""
+        rarity = self.rarity(cosine, words, n_passages)
+        return float(min(1.0, max(0.0, (rarity - SEMANTIC_EVIDENCE) / (SEMANTIC_FULL - SEMANTIC_EVIDENCE))))
+
+    def threshold(self, words: int, n_passages: int, rarity: float) -> float:
+        """The smallest cosine whose rarity reaches ``rarity`` (bisection; 1.0 if none)."""
+        lo, hi = -1.0, 1.0
+        if self.rarity(hi, words, n_passages) < rarity:
+            return 1.0
+        for _ in range(40):
+            mid = (lo + hi) / 2
+            if self.rarity(mid, words, n_passages) >= rarity:
+                hi = mid
+            else:
+                lo = mid
+        return hi
+
+
+@dataclass(frozen=True)
+class EvidenceNull:
+    """Evidence of the best-matching other-script scene, for unrelated pseudo-draft scenes."""
+
+    lexical: Tail
+    semantic: Tail
+    combined: Tail
+
+    def rarity(self, score: PairScore) -> float:
+        if score.evidence_words <= 0:
+            return 0.0
+        best = max(
+            self.lexical.rarity(score.lexical_words) if score.lexical_words > 0 else 0.0,
+            self.semantic.rarity(score.semantic_words) if score.semantic_words > 0 else 0.0,
+            self.combined.rarity(score.evidence_words),
+        )
+        return max(0.0, best - math.log10(3.0))
+
+
+@dataclass(frozen=True)
+class Calibration:
+    source: str  # "index" | "default"
+    model: str
+    fingerprint: str
+    passage_samples: int
+    scene_samples: int
+    semantic: SemanticNull
+    evidence: EvidenceNull
+    low: float = LOW
+    medium: float = MEDIUM
+    high: float = HIGH
+    note: str = ""
+
+    def level(self, rarity: float) -> str | None:
+        if rarity >= self.high:
+            return "high"
+        if rarity >= self.medium:
+            return "medium"
+        if rarity >= self.low:
+            return "low"
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": CALIBRATION_VERSION,
+            "source": self.source,
+            "model": self.model,
+            "fingerprint": self.fingerprint,
+            "passage_samples": self.passage_samples,
+            "scene_samples": self.scene_samples,
+            "semantic": {
+                "n_passages": self.semantic.n_passages,
+                "bins": [list(t.values) for t in self.semantic.bins],
+            },
+            "evidence": {
+                "lexical": list(self.evidence.lexical.values),
+                "semantic": list(self.evidence.semantic.values),
+                "combined": list(self.evidence.combined.values),
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, source: str | None = None, note: str = "") -> Calibration:
+        if data.get("version") != CALIBRATION_VERSION:
+            raise ValueError("calibration version mismatch")
+        semantic = data["semantic"]
+        evidence = data["evidence"]
+        bins = tuple(Tail.of(values, 0.005) for values in semantic["bins"])
+        if len(bins) != len(LENGTH_BINS) + 1:
+            raise ValueError("calibration length bins mismatch")
+        return cls(
+            source=source or str(data["source"]),
+            model=str(data["model"]),
+            fingerprint=str(data["fingerprint"]),
+            passage_samples=int(data["passage_samples"]),
+            scene_samples=int(data["scene_samples"]),
+            semantic=SemanticNull(int(semantic["n_passages"]), bins),
+            evidence=EvidenceNull(
+                Tail.of(evidence["lexical"], 2.0),
+                Tail.of(evidence["semantic"], 2.0),
+                Tail.of(evidence["combined"], 2.0),
+            ),
+            note=note,
+        )
+
+
+def fingerprint(references: References) -> str:
+    """Identifies what a calibration was measured on: scripts, model, index settings, this code."""
+    digest = hashlib.sha256()
+    payload = {
+        "version": CALIBRATION_VERSION,
+        "model": references.model_name,
+        "settings": sorted(vars(references.settings).items()),
+        "scripts": sorted((s.sha256, s.passages) for s in references.scripts()),
+        "passages": references.n_passages,
+    }
+    digest.update(json.dumps(payload, sort_keys=True, default=str).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def default_calibration(model: str) -> Calibration:
+    from simcheck.calibration_defaults import DEFAULTS
+
+    note = "shipped defaults measured on the public corpus"
+    if model != DEFAULTS["model"]:
+        note += f" with {DEFAULTS['model']}; levels are approximate for model {model}"
+    return Calibration.from_dict(DEFAULTS, source="default", note=note)
+
+
+def load_calibration(references: References, settings: CompareSettings) -> Calibration:
+    """The calibration for these references: cached, measured now (and cached), or the defaults."""
+    scripts = references.scripts()
+    if len(scripts) < MIN_SCRIPTS:
+        return default_calibration(references.model_name)
+    key = fingerprint(references)
+    cached = references.read_extra(EXTRA_NAME)
+    if cached is not None and cached.get("fingerprint") == key:
+        try:
+            return Calibration.from_dict(cached, note="measured on these references")
+        except (KeyError, TypeError, ValueError):
+            pass  # stale or foreign: measure again
+    from simcheck.background import measure
+
+    calibration = measure(references, settings, key)
+    with contextlib.suppress(SimcheckError, OSError):  # a read-only index is measured again next time
+        references.write_extra(EXTRA_NAME, calibration.to_dict())
+    return calibration

@@ -1,0 +1,622 @@
+"""The evidence report as one self-contained HTML page, rendered from the compare report dict.
+
+One file, nothing fetched: inline CSS and JS only, allowed by hash in a Content-Security-Policy that
+forbids every network source. The page is complete without JavaScript (the script adds filters,
+expand/collapse, printing with every section open, and j/k jumps). Every text from a script or a
+path is escaped with ``html.escape(..., quote=True)``, in text, attributes and SVG titles alike.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from html import escape
+from typing import Any
+
+from simcheck.normalize import fold
+from simcheck.render.assets import CONTENT_SECURITY_POLICY, CSS, JS
+from simcheck.render.svg import DEFS, coverage_bar, level_class, scene_map, scene_strip
+from simcheck.render.view import (
+    LEVELS,
+    NOTICE,
+    EvidenceView,
+    MatchView,
+    ReferenceView,
+    ReportView,
+    as_dict,
+    as_float,
+    as_str,
+    build_view,
+    fmt_chance,
+    fmt_generated,
+    fmt_lines,
+    fmt_names,
+    fmt_percent,
+    fmt_score,
+    fmt_sequence,
+    plural,
+)
+
+OPEN_ALL_UP_TO = 12  # with more flagged matches than this, match cards start collapsed
+WIDE_MAP_SCENES = 40  # maps of longer scripts get more room (two per row instead of three)
+MAX_DIFF_CELLS = 1_000_000  # word pairs beyond which a lexical span is marked whole, without a word diff
+
+KIND_LABELS = {
+    "verbatim": "same words",
+    "fuzzy": "nearly the same words; changed words are not underlined",
+    "semantic": "same meaning in other words",
+}
+
+DOT = " \u00b7 "
+_PIECE = re.compile(r"\s+|\S+")
+_NOT_WORD = re.compile(r"[^\w']+")
+
+
+def esc(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def render_html(report: Mapping[str, Any]) -> str:
+    """The complete HTML page for a compare report (the dict of ``compare --format json``)."""
+    view = build_view(report)
+    body = [
+        DEFS,
+        _header(view),
+        _toolbar(view),
+        '<main class="wrap">',
+        _summary(view),
+        _references(view),
+        _pictures(view),
+        _evidence(view),
+        _allowed(view),
+        "</main>",
+        _provenance(view),
+    ]
+    return "".join(
+        [
+            "<!DOCTYPE html>\n",
+            '<html lang="en">\n<head>\n<meta charset="utf-8">\n',
+            f'<meta http-equiv="Content-Security-Policy" content="{esc(CONTENT_SECURITY_POLICY)}">\n',
+            '<meta name="referrer" content="no-referrer">\n',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
+            f'<meta name="generator" content="simcheck {esc(view.simcheck_version)}">\n',
+            '<link rel="icon" href="data:,">\n',
+            f"<title>{esc('Similarity evidence: ' + view.title)}</title>\n",
+            f"<style>{CSS}</style>\n</head>\n<body>\n",
+            "\n".join(body),
+            f"\n<script>{JS}</script>\n</body>\n</html>\n",
+        ]
+    )
+
+
+# --- page parts ------------------------------------------------------------------------------
+
+
+def _header(view: ReportView) -> str:
+    draft_bits = []
+    if view.draft_path:
+        draft_bits.append(f"<span>Draft <code>{esc(view.draft_path)}</code></span>")
+    draft_bits.append(f"<span>{esc(plural(view.scene_count, 'scene'))}</span>")
+    if view.draft_words is not None:
+        draft_bits.append(f"<span>{view.draft_words:,} words</span>")
+    generated = fmt_generated(view.generated_at)
+    if generated:
+        draft_bits.append(f"<span>Generated {esc(generated)}</span>")
+    index_bits = [f"<span>{_index_words(view)}</span>"]
+    if view.model:
+        index_bits.append(f"<span>Model <code>{esc(view.model)}</code></span>")
+    index_bits.append(f"<span>simcheck {esc(view.simcheck_version)}</span>")
+    toc = [
+        ("#summary", "Summary"),
+        ("#references", "References"),
+        ("#pictures", "Scene maps"),
+        ("#evidence", f"Evidence ({len(view.matches)})"),
+    ]
+    if view.allowed_matches:
+        toc.append(("#allowed", f"Allowed ({len(view.allowed_matches)})"))
+    toc.append(("#provenance", "Provenance"))
+    links = "".join(f'<li><a href="{href}">{esc(text)}</a></li>' for href, text in toc)
+    top = level_class(view.top_level) if view.top_level else "lv-none"
+    return (
+        f'<header class="top {top}"><div class="wrap">'
+        '<p class="eyebrow">simcheck \u00b7 similarity evidence report</p>'
+        f"<h1>{esc(view.title)}</h1>"
+        f'<p class="meta">{"".join(draft_bits)}</p>'
+        f'<p class="meta">{"".join(index_bits)}</p>'
+        f'<nav aria-label="Sections"><ul class="toc">{links}</ul></nav>'
+        "</div></header>"
+    )
+
+
+def _index_words(view: ReportView) -> str:
+    index = view.index
+    path = index.get("path")
+    counts = [
+        plural(value, key[:-1] if key.endswith("s") else key, key)
+        for key, value in index.items()
+        if key in ("scripts", "scenes", "passages") and isinstance(value, int) and not isinstance(value, bool)
+    ]
+    detail = f" ({esc(', '.join(counts))})" if counts else ""
+    if path and not view.pairwise:
+        return f"Index <code>{esc(path)}</code>{detail}"
+    scripts = index.get("scripts")
+    if isinstance(scripts, int) and not isinstance(scripts, bool):
+        return f"Compared directly with {esc(plural(scripts, 'script'))} (no index)"
+    return f"Compared with {esc(plural(len(view.references) + len(view.allowed_references), 'reference'))}"
+
+
+def _toolbar(view: ReportView) -> str:
+    if not view.matches:
+        return ""
+    present = {m.level for m in view.matches}
+    boxes = "".join(
+        f'<label><input type="checkbox" data-filter-level value="{esc(level)}" checked> '
+        f'<span class="badge {level_class(level)}">{esc(level)}</span></label>'
+        for level in reversed(LEVELS)
+        if level in present
+    )
+    others = sorted(present - set(LEVELS))
+    boxes += "".join(
+        f'<label><input type="checkbox" data-filter-level value="{esc(level)}" checked> '
+        f'<span class="badge lv-unrated">{esc(level or "unrated")}</span></label>'
+        for level in others
+    )
+    flagged = view.flagged_references()
+    options = '<option value="">All references</option>' + "".join(
+        f'<option value="{esc(ref.id)}">{esc(ref.title)}</option>' for ref in flagged
+    )
+    return (
+        '<div class="toolbar no-print" id="toolbar" hidden><div class="wrap">'
+        f"<fieldset><legend>Show</legend>{boxes}</fieldset>"
+        f'<label>Reference <select id="filter-ref">{options}</select></label>'
+        '<button type="button" id="expand-all">Expand all</button>'
+        '<button type="button" id="collapse-all">Collapse all</button>'
+        '<span class="keys" title="Press j or k to jump to the next or previous match">j/k: jump</span>'
+        f'<span class="count" id="filter-count" aria-live="polite">{len(view.matches)} matches</span>'
+        "</div></div>"
+    )
+
+
+def _summary(view: ReportView) -> str:
+    if view.top_level:
+        badge = f'<span class="badge big {level_class(view.top_level)}">{esc(view.top_level)}</span>'
+        box_class = level_class(view.top_level)
+        small = "strongest level"
+    else:
+        badge = '<span class="badge big lv-none">none</span>'
+        box_class = "lv-none"
+        small = "nothing flagged"
+    findings = "".join(f"<li>{esc(line)}</li>" for line in view.finding_lines())
+    if view.allowed_matches:
+        refs = sorted({m.reference_title for m in view.allowed_matches})
+        findings += (
+            f'<li class="muted">{esc(plural(len(view.allowed_matches), "match", "matches"))} with allowed '
+            'material, <a href="#allowed">shown separately</a> and not flagged: '
+            f"{esc('; '.join(refs))}.</li>"
+        )
+    listing = f'<ul class="findings">{findings}</ul>' if findings else ""
+    return (
+        '<section class="block" id="summary" aria-labelledby="summary-h">'
+        '<h2 id="summary-h">Summary</h2>'
+        f'<div class="finding {box_class}">'
+        f'<div class="level-box">{badge}<small>{esc(small)}</small></div>'
+        f'<div><p class="headline">{esc(view.headline)}</p>{listing}</div>'
+        f"{_warnings(view)}"
+        f'<p class="notice"><strong>Evidence, not a verdict.</strong> {esc(NOTICE)}</p>'
+        "</div>"
+        f"{_legend(view)}"
+        "</section>"
+    )
+
+
+def _warnings(view: ReportView) -> str:
+    if not view.warnings:
+        return ""
+    items = "".join(f"<li>{esc(w)}</li>" for w in view.warnings)
+    return f'<div class="warnings"><strong>Please note</strong><ul>{items}</ul></div>'
+
+
+def _thresholds(view: ReportView) -> str:
+    """What the levels mean, from the report's calibration block (thresholds are rarities)."""
+    calibration = view.calibration
+    words = []
+    for level in LEVELS:
+        chance = fmt_chance(as_float(calibration.get(level)))
+        if chance:
+            words.append(f"{level}: rarer than {chance} unrelated scenes")
+    if not words:
+        return ""
+    source = calibration.get("source")
+    origin = {
+        "index": "thresholds measured on these references",
+        "default": "shipped thresholds measured on a public corpus",
+    }.get(str(source), "")
+    note = as_str(calibration.get("note"))
+    if note and not origin:
+        origin = note
+    tail = f" ({origin})" if origin else ""
+    return (
+        '<p class="note">Levels say how rare this much evidence is between unrelated scripts: '
+        f"{esc('; '.join(words))}{esc(tail)}.</p>"
+    )
+
+
+def _legend(view: ReportView) -> str:
+    levels = "".join(f'<span class="badge {level_class(level)}">{level}</span>' for level in reversed(LEVELS))
+    kinds = "".join(
+        f'<span class="kind k-{kind}">{kind}</span><span>{esc(_short_kind(kind))}</span>'
+        for kind in ("verbatim", "fuzzy", "semantic")
+    )
+    samples = (
+        '<span class="m m-verbatim"><span class="w">solid underline</span></span>'
+        '<span class="m m-fuzzy"><span class="w">dotted underline</span></span>'
+        '<span class="m m-semantic">italic</span>'
+    )
+    return (
+        '<div class="legend">'
+        f"<div><b>Levels</b>{levels}<span>(how unusual the closeness is)</span></div>"
+        f"<div><b>Evidence</b>{kinds}</div>"
+        f"<div><b>In passages</b>{samples}</div>"
+        "</div>"
+        f"{_thresholds(view)}"
+    )
+
+
+def _short_kind(kind: str) -> str:
+    return {"verbatim": "same words", "fuzzy": "nearly the same", "semantic": "same meaning"}.get(kind, kind)
+
+
+def _references(view: ReportView) -> str:
+    if not view.references:
+        return (
+            '<section class="block" id="references"><h2>References</h2>'
+            '<p class="muted">No reference script has a flagged match.</p></section>'
+        )
+    flagged = {r.path for r in view.flagged_references()}
+    rows = []
+    for rank, ref in enumerate(view.references, start=1):
+        title = esc(ref.title)
+        if ref.path in flagged:
+            title = f'<a href="#map-{esc(ref.id)}">{title}</a>'
+        quiet = "" if ref.path in flagged else ' class="quiet"'
+        level = ref.level or "unrated"
+        rows.append(
+            f'<tr id="ref-{esc(ref.id)}"{quiet}><td class="num">{rank}</td>'
+            f'<td><span class="title">{title}</span><span class="path">{esc(ref.path)}</span></td>'
+            f'<td><span class="badge {level_class(ref.level)}">{esc(level)}</span></td>'
+            f'<td class="num">{fmt_score(ref.score)}</td>'
+            f'<td class="cov">{coverage_bar(ref.coverage, ref.level)}'
+            f'<span class="pct num">{esc(fmt_percent(ref.coverage))}</span></td>'
+            f'<td class="num">{esc(ref.scenes_matched if ref.scenes_matched is not None else "-")}</td>'
+            f'<td class="num">{esc(_same_order(ref))}</td></tr>'
+        )
+    return (
+        '<section class="block" id="references" aria-labelledby="references-h">'
+        '<h2 id="references-h">References, ranked by how much of the draft they cover</h2>'
+        '<div class="table-wrap"><table class="refs"><thead>'
+        '<tr><th class="num">#</th><th>Reference</th><th>Level</th>'
+        '<th class="num">Score</th><th>Coverage of the draft</th><th class="num">Scenes matched</th>'
+        '<th class="num">Same order</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        '<p class="note">Coverage: the share of the draft\u2019s words that lie in evidence from this '
+        "reference. Score and level: how unusual the closeness is compared with unrelated scripts. "
+        "Same order: how far the matched scenes follow the same sequence in both scripts.</p>"
+        "</section>"
+    )
+
+
+def _same_order(ref: ReferenceView) -> str:
+    words = fmt_sequence(ref.sequence)
+    if ref.sequence_scenes:
+        words += f" ({plural(ref.sequence_scenes, 'scene')})"
+    return words
+
+
+def _pictures(view: ReportView) -> str:
+    strip = scene_strip(view)
+    maps = []
+    for ref in view.flagged_references():
+        count = len({(m.draft_scene, m.reference_scene) for m in view.matches if m.reference == ref.path})
+        maps.append(
+            f'<figure class="map" id="map-{esc(ref.id)}"><figcaption>'
+            f'<span class="badge {level_class(ref.level)}">{esc(ref.level or "unrated")}</span> '
+            f'<a href="#ref-{esc(ref.id)}"><b>{esc(ref.title)}</b></a>'
+            f'<span class="sub">{esc(plural(count, "matched scene pair"))}; '
+            f"same order {esc(_same_order(ref))}.</span>"
+            f"</figcaption>{scene_map(view, ref)}</figure>"
+        )
+    largest = max([view.scene_count] + [r.scene_count or 0 for r in view.flagged_references()])
+    grid = "maps wide" if largest > WIDE_MAP_SCENES else "maps"
+    map_block = (
+        f'<div class="{grid}">{"".join(maps)}</div>'
+        if maps
+        else '<p class="muted">No reference has a flagged match, so there is no scene map to draw.</p>'
+    )
+    return (
+        '<section class="block" id="pictures" aria-labelledby="pictures-h">'
+        '<h2 id="pictures-h">The draft, scene by scene</h2>'
+        f'<figure id="strip">{strip}'
+        '<figcaption class="note">Each bar is one draft scene, in order; its colour and height show the '
+        "strongest flagged match (tall red: high, middle orange: medium, short yellow: low, hatched: only "
+        "allowed material, flat grey: none). Click a bar to see its evidence.</figcaption></figure>"
+        '<h3 class="maps-h">Scene maps</h3>'
+        '<p class="note">One map per reference with flagged matches. Each filled cell is a draft scene '
+        "(across) close to a reference scene (down); darker cells score higher. Matched scenes that follow "
+        "the same order form a diagonal, even when every scene is reworded.</p>"
+        f"{map_block}"
+        "</section>"
+    )
+
+
+def _evidence(view: ReportView) -> str:
+    groups = view.matches_by_scene()
+    if not groups:
+        return (
+            '<section class="block" id="evidence"><h2>Evidence</h2>'
+            '<p class="muted">No flagged matches.</p></section>'
+        )
+    open_cards = len(view.matches) <= OPEN_ALL_UP_TO
+    note = (
+        ""
+        if open_cards
+        else f'<p class="more-note">{len(view.matches)} matches in {len(groups)} scenes: open a match to see '
+        "its passages side by side (printing opens them all).</p>"
+    )
+    sections = []
+    for scene, matches in groups:
+        heading = f'<span class="heading">{esc(scene.heading)}</span>' if scene.heading else ""
+        line = f'<span class="line">line {scene.line}</span>' if scene.line is not None else ""
+        cards = "".join(_card(view, match, open_cards) for match in matches)
+        sections.append(
+            f'<section class="scene" id="scene-{scene.number}">'
+            f"<h3>Draft scene {scene.number} {heading}{line}</h3>{cards}</section>"
+        )
+    return (
+        '<section class="block" id="evidence" aria-labelledby="evidence-h">'
+        f'<h2 id="evidence-h">Evidence by draft scene</h2>{note}{"".join(sections)}</section>'
+    )
+
+
+def _allowed(view: ReportView) -> str:
+    if not view.allowed_matches:
+        return ""
+    cards = "".join(_card(view, match, False) for match in view.allowed_matches)
+    refs = sorted({m.reference_title for m in view.allowed_matches})
+    return (
+        '<section class="block allowed-list" id="allowed" aria-labelledby="allowed-h">'
+        '<h2 id="allowed-h">Allowed material (not flagged)</h2>'
+        '<p class="note">These matches are with material on the allowlist (such as an adaptation source, '
+        "the writer\u2019s own earlier work or public-domain text). They are listed for completeness and do "
+        f"not count towards the finding. Allowed: {esc('; '.join(refs))}.</p>{cards}</section>"
+    )
+
+
+def _card(view: ReportView, match: MatchView, is_open: bool) -> str:
+    level = "allowed" if match.allowed else (match.level or "unrated")
+    cls = "lv-allowed" if match.allowed else level_class(match.level)
+    ref_scene = f"scene {match.reference_scene}" if match.reference_scene is not None else "scene ?"
+    ref_heading = ""
+    if match.reference_heading:
+        ref_heading = f' <span class="rh">{esc(match.reference_heading)}</span>'
+    kinds = "".join(f'<span class="kind k-{esc(_kind_class(k))}">{esc(k)}</span>' for k in match.kinds)
+    extra = [plural(len(match.evidence), "passage")]
+    if match.names:
+        extra.append("names " + fmt_names(match.names, limit=2))
+    summary = (
+        f'<summary><span class="badge {cls}">{esc(level)}</span>'
+        f'<span class="sum-score num">{fmt_score(match.score)}</span>'
+        f'<span class="sum-ref">{esc(match.reference_title)} \u00b7 {esc(ref_scene)}{ref_heading}</span>'
+        f'<span class="sum-parts num">lexical {fmt_score(match.lexical)} \u00b7 '
+        f"semantic {fmt_score(match.semantic)}</span>"
+        f'<span class="sum-kinds">{kinds}<span>{esc(DOT.join(extra))}</span></span></summary>'
+    )
+    facts = [
+        ("Score", fmt_score(match.score)),
+        ("Lexical (wording)", fmt_score(match.lexical)),
+        ("Semantic (content)", fmt_score(match.semantic)),
+    ]
+    chance = fmt_chance(match.rarity)
+    if chance:
+        facts.append(("Unrelated scenes this close", f"about {chance}"))
+    if match.allowed_by:
+        facts.append(("Allowed by", match.allowed_by))
+    if match.names:
+        facts.append(("Character names", fmt_names(match.names)))
+    facts_html = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in facts)
+    draft_head = f'<span class="h">{esc(match.draft_heading)}</span>' if match.draft_heading else ""
+    ref_head = f'<span class="h">{esc(match.reference_heading)}</span>' if match.reference_heading else ""
+    draft_at = f"{DOT}line {match.draft_line}" if match.draft_line is not None else ""
+    ref_at = f"{DOT}line {match.reference_line}" if match.reference_line is not None else ""
+    cols = (
+        '<div class="cols" aria-hidden="true">'
+        f"<div>Draft{DOT}scene {match.draft_scene}{draft_at}{draft_head}</div>"
+        f"<div>{esc(match.reference_title)}{DOT}{esc(ref_scene)}{ref_at}{ref_head}</div></div>"
+    )
+    rows = "".join(_evidence_row(match, ev) for ev in match.evidence) or (
+        '<p class="muted">The report lists no evidence passages for this match.</p>'
+    )
+    links = []
+    if not match.allowed and match.reference_id:
+        links.append(f'<a href="#map-{esc(match.reference_id)}">\u2191 scene map</a>')
+    links.append('<a href="#strip">\u2191 draft strip</a>')
+    links.append('<a href="#summary">\u2191 summary</a>')
+    attrs = (
+        f'class="match {cls}" id="{esc(match.id)}" data-level="{esc(match.level)}" '
+        f'data-ref="{esc(match.reference_id)}"'
+    )
+    return (
+        f"<details {attrs}{' open' if is_open else ''}>{summary}"
+        f'<div class="body"><dl class="facts">{facts_html}</dl>{cols}{rows}'
+        f'<p class="back">{DOT.join(links)}</p></div></details>'
+    )
+
+
+def _kind_class(kind: str) -> str:
+    return kind if kind in KIND_LABELS else "unknown"
+
+
+def _evidence_row(match: MatchView, ev: EvidenceView) -> str:
+    kind = _kind_class(ev.kind)
+    label = KIND_LABELS.get(ev.kind, "evidence")
+    similarity = f", similarity {fmt_score(ev.similarity)}" if ev.similarity is not None else ""
+    allowed = (
+        f'<span class="badge lv-allowed">allowed</span><span>{esc(ev.allowed_by)} (does not count)</span>'
+        if ev.allowed_by
+        else ""
+    )
+    draft_html, ref_html = mark_pair(ev.draft_text, ev.reference_text, ev.kind)
+    draft_where = f"Draft{DOT}scene {match.draft_scene}"
+    draft_lines = fmt_lines(ev.draft_line, ev.draft_end_line)
+    if draft_lines:
+        draft_where += DOT + draft_lines
+    ref_where = match.reference_title
+    if match.reference_scene is not None:
+        ref_where += f"{DOT}scene {match.reference_scene}"
+    ref_lines = fmt_lines(ev.reference_line, ev.reference_end_line)
+    if ref_lines:
+        ref_where += DOT + ref_lines
+    return (
+        f'<div class="ev ev-{esc(kind)}{" ev-allowed" if ev.allowed_by else ""}">'
+        f'<div class="ev-head"><span class="kind k-{esc(kind)}">{esc(ev.kind)}</span>'
+        f"<span>{esc(label + similarity)}</span>{allowed}</div>"
+        f'<div class="side"><span class="ln">{esc(draft_where)}</span>'
+        f'<p class="passage">{draft_html}</p></div>'
+        f'<div class="side"><span class="ln">{esc(ref_where)}</span>'
+        f'<p class="passage">{ref_html}</p></div>'
+        "</div>"
+    )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_key(piece: str) -> str:
+    return _NOT_WORD.sub("", fold(piece))
+
+
+def mark_pair(draft: str, reference: str, kind: str) -> tuple[str, str]:
+    """Both passages as escaped HTML, marked by evidence kind.
+
+    For lexical evidence (verbatim, fuzzy) the words both sides share are wrapped in ``.w`` (underlined
+    by kind) and the words that differ in ``.chg`` (plain), found by a word diff for display only.
+    Semantic evidence is marked as a whole (italic): its words differ by nature.
+    """
+    cls = _kind_class(kind)
+    if kind not in ("verbatim", "fuzzy"):
+        return (
+            f'<span class="m m-{cls}">{esc(draft)}</span>',
+            f'<span class="m m-{cls}">{esc(reference)}</span>',
+        )
+    a_pieces = _PIECE.findall(draft)
+    b_pieces = _PIECE.findall(reference)
+    a_words = [i for i, p in enumerate(a_pieces) if not p.isspace()]
+    b_words = [i for i, p in enumerate(b_pieces) if not p.isspace()]
+    a_keys = [_word_key(a_pieces[i]) for i in a_words]
+    b_keys = [_word_key(b_pieces[i]) for i in b_words]
+    if len(a_keys) * len(b_keys) > MAX_DIFF_CELLS:  # very long spans: mark as a whole, stay fast
+        a_same, b_same = set(a_words), set(b_words)
+    else:
+        matcher = difflib.SequenceMatcher(None, a_keys, b_keys, autojunk=False)
+        a_same, b_same = set(), set()
+        for block in matcher.get_matching_blocks():
+            a_same.update(a_words[block.a + k] for k in range(block.size))
+            b_same.update(b_words[block.b + k] for k in range(block.size))
+    return (
+        f'<span class="m m-{cls}">{_runs(a_pieces, a_same)}</span>',
+        f'<span class="m m-{cls}">{_runs(b_pieces, b_same)}</span>',
+    )
+
+
+def _runs(pieces: Sequence[str], same: set[int]) -> str:
+    """Group words into runs of shared (``.w``) and changed (``.chg``) words; spaces join their run."""
+    out: list[str] = []
+    run: list[str] = []
+    run_same: bool | None = None
+    pending = ""
+
+    def close() -> None:
+        if run:
+            out.append(f'<span class="{"w" if run_same else "chg"}">{esc("".join(run))}</span>')
+            run.clear()
+
+    for i, piece in enumerate(pieces):
+        if piece.isspace():
+            pending += piece
+            continue
+        is_same = i in same
+        if run and is_same == run_same:
+            run.append(pending)
+        else:
+            close()
+            out.append(esc(pending))
+            run_same = is_same
+        pending = ""
+        run.append(piece)
+    close()
+    out.append(esc(pending))
+    return "".join(out)
+
+
+def _provenance(view: ReportView) -> str:
+    index = view.index
+    rows: list[tuple[str, str]] = [
+        ("simcheck version", esc(view.simcheck_version)),
+        ("Report schema", esc(view.schema_version)),
+    ]
+    generated = fmt_generated(view.generated_at)
+    if generated:
+        rows.append(("Generated", esc(generated)))
+    rows.append(("Draft", f"<code>{esc(view.draft_path or '-')}</code>"))
+    rows.append(("Draft SHA-256", f'<span class="hash">{esc(view.draft_sha256 or "not recorded")}</span>'))
+    if index.get("path") and not view.pairwise:
+        rows.append(("Index", f"<code>{esc(index.get('path'))}</code>"))
+    elif view.pairwise:
+        rows.append(("Index", "none: compared directly with the given scripts"))
+    if view.model:
+        rows.append(("Model", f"<code>{esc(view.model)}</code>"))
+    manifest = index.get("manifest_sha256")
+    missing = "none (no index)" if view.pairwise else "not recorded"
+    rows.append(("Index manifest SHA-256", f'<span class="hash">{esc(manifest or missing)}</span>'))
+    for key, value in index.items():
+        if key in ("path", "model", "manifest_sha256"):
+            continue
+        rows.append((f"Index {key}", esc(_scalar(value))))
+    dl = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in rows)
+    settings = "".join(
+        f"<tr><td>{esc(key)}</td><td><code>{esc(value)}</code></td></tr>"
+        for key, value in _flatten(view.settings)
+    )
+    settings_block = (
+        f'<h3>Settings</h3><table class="settings"><tbody>{settings}</tbody></table>' if settings else ""
+    )
+    calibration = "".join(
+        f"<tr><td>{esc(key)}</td><td><code>{esc(value)}</code></td></tr>"
+        for key, value in _flatten(view.calibration)
+    )
+    if calibration:
+        settings_block += f'<h3>Calibration</h3><table class="settings"><tbody>{calibration}</tbody></table>'
+    return (
+        '<footer class="prov" id="provenance"><div class="wrap">'
+        "<h2>Provenance</h2>"
+        f"<dl>{dl}</dl>{settings_block}"
+        '<p class="repro">With the same draft (same SHA-256), the same index (same manifest) and these '
+        "settings, simcheck produces the same report; the checksums let others confirm that without "
+        "seeing the text.</p></div></footer>"
+    )
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _flatten(settings: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, str]]:
+    for key in sorted(settings, key=str):
+        value = settings[key]
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            yield from _flatten(as_dict(value), name + ".")
+        else:
+            yield name, _scalar(value)

@@ -1,0 +1,577 @@
+"""Read a compare report (the JSON dict) tolerantly into what both renderers show.
+
+The renderers never compute scores: this module only reads the report's numbers, sorts and groups
+them, counts scenes and words of evidence text, and words the overall finding in plain language.
+Unknown extra fields are ignored; missing optional fields become ``None`` or empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+LEVELS = ("low", "medium", "high")
+LEVEL_RANK = {"low": 1, "medium": 2, "high": 3}
+KINDS = ("verbatim", "fuzzy", "semantic")
+LEXICAL_KINDS = frozenset({"verbatim", "fuzzy"})
+FINDINGS_SHOWN = 5  # per-reference sentences in the summary; the rest are counted
+
+NOTICE = (
+    "This report shows evidence for a person to judge: passages of the draft that are unusually close to "
+    "passages of reference scripts, side by side, with how unusual the closeness is. It is not a finding "
+    "of copying or infringement. Closeness can come from coincidence, shared sources, stock phrases or "
+    "material the writer may use."
+)
+
+
+@dataclass(frozen=True)
+class NameView:
+    draft: str
+    reference: str
+    speeches: int | None
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    kind: str
+    similarity: float | None
+    draft_text: str
+    reference_text: str
+    draft_line: int | None
+    draft_end_line: int | None
+    reference_line: int | None
+    reference_end_line: int | None
+    draft_start: int | None
+    allowed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class MatchView:
+    id: str
+    draft_scene: int
+    draft_heading: str | None
+    draft_line: int | None
+    reference: str
+    reference_title: str
+    reference_id: str
+    reference_scene: int | None
+    reference_heading: str | None
+    score: float | None
+    level: str
+    lexical: float | None
+    semantic: float | None
+    names: tuple[NameView, ...]
+    evidence: tuple[EvidenceView, ...]
+    allowed: bool
+    allowed_by: str | None = None
+    rarity: float | None = None
+    reference_line: int | None = None
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """Evidence kinds present, in the fixed order verbatim, fuzzy, semantic (then unknown ones)."""
+        present = {ev.kind for ev in self.evidence}
+        return tuple(k for k in KINDS if k in present) + tuple(sorted(present - set(KINDS)))
+
+
+@dataclass(frozen=True)
+class ReferenceView:
+    id: str
+    path: str
+    title: str
+    score: float | None
+    level: str
+    scenes_matched: int | None
+    coverage: float | None
+    sequence: Any
+    allowed: bool
+    scene_count: int | None
+    names: tuple[NameView, ...]
+    sequence_scenes: int | None = None
+    allowed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class SceneView:
+    number: int
+    heading: str | None
+    line: int | None
+
+
+@dataclass(frozen=True)
+class ReportView:
+    title: str
+    draft_path: str
+    draft_sha256: str
+    generated_at: str | None
+    simcheck_version: str
+    schema_version: str
+    index: Mapping[str, Any]
+    model: str | None
+    settings: Mapping[str, Any]
+    scenes: tuple[SceneView, ...]
+    references: tuple[ReferenceView, ...]  # not allowed, ranked by coverage
+    allowed_references: tuple[ReferenceView, ...]
+    matches: tuple[MatchView, ...]  # flagged (not allowed), by draft scene then score
+    allowed_matches: tuple[MatchView, ...]
+    findings: tuple[str, ...]
+    headline: str
+    top_level: str | None  # strongest level among flagged matches and references
+    warnings: tuple[str, ...] = ()
+    calibration: Mapping[str, Any] = field(default_factory=dict)
+    draft_words: int | None = None
+
+    @property
+    def pairwise(self) -> bool:
+        """Compared directly with scripts (``--against``) rather than with an on-disk index."""
+        return self.index.get("kind") == "pairwise" or (bool(self.index) and not self.index.get("path"))
+
+    @property
+    def scene_count(self) -> int:
+        return len(self.scenes)
+
+    def finding_lines(self, limit: int = FINDINGS_SHOWN) -> list[str]:
+        """The first ``limit`` per-reference findings, and one line that counts the rest."""
+        lines = list(self.findings[:limit])
+        rest = len(self.findings) - limit
+        if rest > 0:
+            lines.append(
+                f"\u2026and {plural(rest, 'more reference script')} with flagged matches (see References)."
+            )
+        return lines
+
+    def reference(self, path: str) -> ReferenceView | None:
+        for ref in self.references + self.allowed_references:
+            if ref.path == path:
+                return ref
+        return None
+
+    def flagged_references(self) -> tuple[ReferenceView, ...]:
+        """References with at least one flagged match, in ranking order."""
+        paths = {m.reference for m in self.matches}
+        return tuple(r for r in self.references if r.path in paths)
+
+    def matches_by_scene(self) -> list[tuple[SceneView, list[MatchView]]]:
+        scenes = {s.number: s for s in self.scenes}
+        groups: dict[int, list[MatchView]] = {}
+        for match in self.matches:
+            groups.setdefault(match.draft_scene, []).append(match)
+        return [(scenes.get(n, SceneView(n, None, None)), groups[n]) for n in sorted(groups)]
+
+    def strongest_by_scene(self) -> dict[int, MatchView]:
+        """The highest-level, then highest-scoring flagged match of each draft scene."""
+        best: dict[int, MatchView] = {}
+        for match in self.matches:
+            current = best.get(match.draft_scene)
+            if current is None or _strength(match) > _strength(current):
+                best[match.draft_scene] = match
+        return best
+
+
+# --- tolerant readers -------------------------------------------------------------------------
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, Sequence) and not isinstance(value, str | bytes) else []
+
+
+def as_float(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if number == number else None  # NaN is "unknown"
+
+
+def as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def as_str(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def level_of(value: Any) -> str:
+    text = as_str(value)
+    return text.strip().lower() if text else ""
+
+
+def level_rank(level: str) -> int:
+    return LEVEL_RANK.get(level, 0)
+
+
+def _strength(match: MatchView) -> tuple[int, float]:
+    return (level_rank(match.level), match.score if match.score is not None else -1.0)
+
+
+def end_line(line: int | None, text: str) -> int | None:
+    """The line a passage starting on ``line`` ends on (CRLF, CR and LF each end one line)."""
+    if line is None:
+        return None
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return line + breaks
+
+
+def read_names(value: Any) -> tuple[NameView, ...]:
+    """A character mapping as a list of objects, pairs, or a {draft: reference} mapping."""
+    names: list[NameView] = []
+    if isinstance(value, Mapping):
+        for draft, ref in value.items():
+            if isinstance(ref, Mapping):
+                names.append(
+                    NameView(
+                        str(draft),
+                        as_str(ref.get("reference") or ref.get("name")) or "?",
+                        as_int(ref.get("speeches")),
+                    )
+                )
+            else:
+                names.append(NameView(str(draft), as_str(ref) or "?", None))
+        return tuple(names)
+    for item in as_list(value):
+        if isinstance(item, Mapping):
+            draft = as_str(item.get("draft"))
+            ref = as_str(item.get("reference"))
+            if draft is None or ref is None:
+                continue
+            speeches = as_int(item.get("speeches", item.get("count")))
+            names.append(NameView(draft, ref, speeches))
+        elif isinstance(item, Sequence) and not isinstance(item, str) and len(item) >= 2:
+            names.append(NameView(str(item[0]), str(item[1]), as_int(item[2]) if len(item) > 2 else None))
+    return tuple(names)
+
+
+def _position(value: Any) -> tuple[int | None, int | None]:
+    pos = as_dict(value)
+    return as_int(pos.get("line")), as_int(pos.get("start"))
+
+
+def read_evidence(value: Any) -> EvidenceView:
+    item = as_dict(value)
+    draft_text = as_str(item.get("draft_text")) or ""
+    reference_text = as_str(item.get("reference_text")) or ""
+    draft_line, draft_start = _position(item.get("draft"))
+    reference_line, _ = _position(item.get("reference"))
+    return EvidenceView(
+        kind=level_of(item.get("kind")) or "unknown",
+        similarity=as_float(item.get("similarity")),
+        draft_text=draft_text,
+        reference_text=reference_text,
+        draft_line=draft_line,
+        draft_end_line=end_line(draft_line, draft_text),
+        reference_line=reference_line,
+        reference_end_line=end_line(reference_line, reference_text),
+        draft_start=draft_start,
+        allowed_by=as_str(item.get("allowed_by")) or None,
+    )
+
+
+def _scene_count(value: Any) -> int | None:
+    count = as_int(value)
+    if count is not None:
+        return count
+    items = as_list(value)
+    return len(items) if items else None
+
+
+def _sort_key_reference(ref: ReferenceView) -> tuple[bool, float, float, str]:
+    """Allowed references last; then by coverage of the draft, score, and path."""
+    coverage = ref.coverage if ref.coverage is not None else -1.0
+    score = ref.score if ref.score is not None else -1.0
+    return (ref.allowed, -coverage, -score, ref.path)
+
+
+def build_view(report: Mapping[str, Any]) -> ReportView:
+    """Everything the renderers show, read from a compare report dict."""
+    draft = as_dict(report.get("draft"))
+    index = as_dict(report.get("index"))
+    settings = as_dict(report.get("settings"))
+
+    scenes: dict[int, SceneView] = {}
+    for item in as_list(draft.get("scenes")):
+        scene = as_dict(item)
+        number = as_int(scene.get("number"))
+        if number is not None and number not in scenes:
+            scenes[number] = SceneView(number, as_str(scene.get("heading")), as_int(scene.get("line")))
+
+    raw_matches = [as_dict(m) for m in as_list(report.get("matches"))]
+    raw_references = [as_dict(r) for r in as_list(report.get("references"))]
+
+    # References: the report's list, plus any path that only appears in matches.
+    refs: dict[str, dict[str, Any]] = {}
+    for ref in raw_references:
+        path = as_str(ref.get("path"))
+        if path is not None and path not in refs:
+            refs[path] = ref
+    for match in raw_matches:
+        path = as_str(match.get("reference"))
+        if path is not None and path not in refs:
+            refs[path] = {"path": path}
+
+    allowed_paths = {path for path, ref in refs.items() if ref.get("allowed") is True}
+    max_ref_scene: dict[str, int] = {}
+    for match in raw_matches:
+        path = as_str(match.get("reference")) or ""
+        number = as_int(match.get("reference_scene"))
+        if number is not None:
+            max_ref_scene[path] = max(max_ref_scene.get(path, 0), number)
+
+    ref_views = []
+    for path, ref in refs.items():
+        ref_views.append(
+            ReferenceView(
+                id="",
+                path=path,
+                title=as_str(ref.get("title")) or path,
+                score=as_float(ref.get("score")),
+                level=level_of(ref.get("level")),
+                scenes_matched=as_int(ref.get("scenes_matched")),
+                coverage=as_float(ref.get("coverage")),
+                sequence=ref.get("sequence"),
+                allowed=path in allowed_paths,
+                scene_count=(
+                    _scene_count(ref.get("scenes", ref.get("scene_count"))) or max_ref_scene.get(path)
+                ),
+                names=read_names(ref.get("names")),
+                sequence_scenes=as_int(ref.get("sequence_scenes")),
+                allowed_by=as_str(ref.get("allowed_by")) or None,
+            )
+        )
+    ref_views.sort(key=_sort_key_reference)
+    ranked = [replace(r, id=f"r{i}") for i, r in enumerate(ref_views, start=1)]
+    by_path = {r.path: r for r in ranked}
+    rank_of = {r.path: i for i, r in enumerate(ranked)}
+
+    matches: list[MatchView] = []
+    for raw in raw_matches:
+        path = as_str(raw.get("reference")) or ""
+        ref_view = by_path.get(path)
+        number = as_int(raw.get("draft_scene"))
+        if number is None:
+            continue
+        scene_view = scenes.get(number)
+        evidence = sorted(
+            (read_evidence(e) for e in as_list(raw.get("evidence"))),
+            key=lambda e: (e.draft_start if e.draft_start is not None else -1, e.draft_line or 0),
+        )
+        matches.append(
+            MatchView(
+                id="",
+                draft_scene=number,
+                draft_heading=as_str(raw.get("draft_scene_heading"))
+                or (scene_view.heading if scene_view else None),
+                draft_line=scene_view.line if scene_view else None,
+                reference=path,
+                reference_title=(
+                    ref_view.title if ref_view else (as_str(raw.get("reference_title")) or path)
+                ),
+                reference_id=ref_view.id if ref_view else "",
+                reference_scene=as_int(raw.get("reference_scene")),
+                reference_heading=as_str(raw.get("reference_scene_heading")),
+                score=as_float(raw.get("score")),
+                level=level_of(raw.get("level")),
+                lexical=as_float(raw.get("lexical")),
+                semantic=as_float(raw.get("semantic")),
+                names=read_names(raw.get("names")),
+                evidence=tuple(evidence),
+                allowed=raw.get("allowed") is True or path in allowed_paths,
+                allowed_by=as_str(raw.get("allowed_by")) or None,
+                rarity=as_float(raw.get("rarity")),
+                reference_line=as_int(raw.get("reference_line")),
+            )
+        )
+    matches.sort(
+        key=lambda m: (
+            m.draft_scene,
+            -(m.score if m.score is not None else -1.0),
+            rank_of.get(m.reference, len(rank_of)),
+            m.reference_scene or 0,
+        )
+    )
+    matches = [replace(m, id=f"m{i}") for i, m in enumerate(matches, start=1)]
+    flagged = tuple(m for m in matches if not m.allowed)
+    allowed = tuple(m for m in matches if m.allowed)
+
+    # Scenes: the draft's list, or as many as the matches name.
+    if not scenes:
+        top = max((m.draft_scene for m in matches), default=0)
+        scenes = {n: SceneView(n, None, None) for n in range(1, top + 1)}
+    else:
+        for m in matches:
+            if m.draft_scene not in scenes:
+                scenes[m.draft_scene] = SceneView(m.draft_scene, m.draft_heading, None)
+
+    references = tuple(r for r in ranked if not r.allowed)
+    allowed_refs = tuple(r for r in ranked if r.allowed)
+    scene_views = tuple(scenes[n] for n in sorted(scenes))
+    findings, headline, top_level = _finding(references, flagged, len(scene_views), len(raw_references))
+
+    model = as_str(index.get("model")) or as_str(as_dict(settings.get("index")).get("model"))
+    return ReportView(
+        title=as_str(draft.get("title")) or as_str(draft.get("path")) or "Untitled draft",
+        draft_path=as_str(draft.get("path")) or "",
+        draft_sha256=as_str(draft.get("sha256")) or "",
+        generated_at=as_str(report.get("generated_at")),
+        simcheck_version=as_str(report.get("simcheck_version")) or "unknown",
+        schema_version=as_str(report.get("schema_version")) or "unknown",
+        index=index,
+        model=model,
+        settings=settings,
+        scenes=scene_views,
+        references=references,
+        allowed_references=allowed_refs,
+        matches=flagged,
+        allowed_matches=allowed,
+        findings=findings,
+        headline=headline,
+        top_level=top_level,
+        warnings=tuple(as_str(w) or "" for w in as_list(report.get("warnings")) if w),
+        calibration=as_dict(report.get("calibration")),
+        draft_words=as_int(draft.get("words")),
+    )
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
+def scene_list(numbers: Sequence[int], limit: int = 8) -> str:
+    shown = ", ".join(str(n) for n in numbers[:limit])
+    if len(numbers) > limit:
+        shown += f" and {len(numbers) - limit} more"
+    return shown
+
+
+def _finding(
+    references: Sequence[ReferenceView], matches: Sequence[MatchView], scene_total: int, searched: int
+) -> tuple[tuple[str, ...], str, str | None]:
+    """Plain-words sentences: one per flagged reference, and a headline. Never a verdict."""
+    if not matches:
+        headline = "No draft scene is unusually close to a reference script."
+        return (), headline, None
+    findings = []
+    top_level = 0
+    by_ref: dict[str, list[MatchView]] = {}
+    for match in matches:
+        by_ref.setdefault(match.reference, []).append(match)
+    order = [r.path for r in references if r.path in by_ref]
+    order += sorted(set(by_ref) - set(order))
+    titles = {r.path: r for r in references}
+    for path in order:
+        group = by_ref[path]
+        ref = titles.get(path)
+        numbers = sorted({m.draft_scene for m in group})
+        kinds = {ev.kind for m in group for ev in m.evidence}
+        lexical = bool(kinds & LEXICAL_KINDS)
+        semantic = "semantic" in kinds
+        if lexical and semantic:
+            what = "unusual wording and similar content"
+        elif lexical:
+            what = "unusual wording"
+        elif semantic:
+            what = "similar content in different words"
+        else:
+            what = "unusual closeness"
+        level = max((m.level for m in group), key=level_rank)
+        if ref is not None and level_rank(ref.level) > level_rank(level):
+            level = ref.level
+        top_level = max(top_level, level_rank(level))
+        title = ref.title if ref else path
+        verb = "shares" if len(numbers) == 1 else "share"
+        findings.append(
+            f"{plural(len(numbers), 'draft scene')} ({scene_list(numbers)}) {verb} {what} with "
+            f"\u201c{title}\u201d ({level or 'unrated'})."
+        )
+    scenes = len({m.draft_scene for m in matches})
+    of = f" of {scene_total}" if scene_total >= scenes else ""
+    verb = "has" if scenes == 1 else "have"
+    headline = (
+        f"{scenes}{of} draft {'scene' if scenes == 1 else 'scenes'} {verb} passages unusually close to "
+        f"{plural(len(by_ref), 'reference script')}."
+    )
+    level_name = next((name for name, rank in LEVEL_RANK.items() if rank == top_level), None)
+    return tuple(findings), headline, level_name
+
+
+def fmt_score(value: float | None) -> str:
+    return "\u2013" if value is None else f"{value:.2f}"
+
+
+def fmt_percent(value: float | None) -> str:
+    if value is None:
+        return "\u2013"
+    percent = value * 100
+    if 0 < percent < 0.5:
+        return "<1%"
+    return f"{percent:.0f}%"
+
+
+def fmt_lines(first: int | None, last: int | None) -> str:
+    if first is None:
+        return ""
+    if last is None or last == first:
+        return f"line {first}"
+    return f"lines {first}\u2013{last}"
+
+
+def fmt_sequence(value: Any) -> str:
+    """The reference's same-order measure as the report gives it (a number, a flag or an object)."""
+    if value is None:
+        return "\u2013"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    number = as_float(value)
+    if number is not None:
+        return fmt_score(number)
+    if isinstance(value, Mapping):
+        for key in ("score", "value", "length", "scenes"):
+            inner = value.get(key)
+            if as_float(inner) is not None:
+                return fmt_score(as_float(inner)) if isinstance(inner, float) else str(inner)
+        return "\u2013"
+    return str(value)
+
+
+def fmt_names(names: Sequence[NameView], limit: int | None = None) -> str:
+    shown = names if limit is None else names[:limit]
+    parts = []
+    for name in shown:
+        count = f" ({plural(name.speeches, 'speech', 'speeches')})" if name.speeches is not None else ""
+        parts.append(f"{name.draft} \u2192 {name.reference}{count}")
+    if limit is not None and len(names) > limit:
+        parts.append(f"{len(names) - limit} more")
+    return ", ".join(parts)
+
+
+def fmt_chance(rarity: float | None) -> str | None:
+    """A rarity (-log10 of a chance) as words: 4.3 -> ``1 in 20,000``; None when there is none."""
+    if rarity is None or rarity <= 0:
+        return None
+    if rarity > 12:
+        return "less than 1 in a trillion"
+    rounded = float(f"{10**rarity:.1g}")
+    return f"1 in {rounded:,.0f}"
+
+
+def fmt_generated(value: str | None) -> str | None:
+    """An ISO timestamp made readable (``2025-03-14T09:26:53Z`` -> ``2025-03-14 09:26 UTC``)."""
+    if not value:
+        return None
+    text = value.strip()
+    if len(text) >= 16 and text[10] == "T":
+        tail = text[19:]
+        zone = " UTC" if tail in ("Z", "+00:00") else (f" {tail}" if tail else "")
+        return f"{text[:10]} {text[11:16]}{zone}"
+    return text

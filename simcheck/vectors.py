@@ -1,0 +1,100 @@
+"""FAISS indexes over passage embeddings (inner product on L2-normalised vectors = cosine).
+
+Stored embeddings are rounded to float16 (``to_stored``) everywhere (index and in-memory references)
+so that both give the same scores; the FAISS index holds those values as float32.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+PAD_SIMILARITY = -1.0  # similarity reported for the -1 padding of a short neighbour list
+
+
+def to_stored(vectors: np.ndarray) -> np.ndarray:
+    """The float16 form embeddings are stored in."""
+    return np.asarray(vectors, dtype=np.float32).astype(np.float16)
+
+
+def flat_index(vectors: np.ndarray, dimension: int) -> Any:
+    """An exact ``IndexFlatIP`` over ``vectors`` (any float dtype; searched as float32)."""
+    import faiss
+
+    index = faiss.IndexFlatIP(dimension)
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def search(index: Any, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(similarities float32 (n, k), ids int64 (n, k)); missing neighbours are id -1, ``PAD_SIMILARITY``."""
+    q = np.ascontiguousarray(np.atleast_2d(np.asarray(queries, dtype=np.float32)))
+    n = q.shape[0] if q.size else 0
+    if k <= 0 or n == 0:
+        return np.zeros((n, max(k, 0)), dtype=np.float32), np.full((n, max(k, 0)), -1, dtype=np.int64)
+    if index.ntotal == 0:
+        return np.full((n, k), PAD_SIMILARITY, dtype=np.float32), np.full((n, k), -1, dtype=np.int64)
+    if q.shape[1] != index.d:
+        raise ValueError(f"query vectors have dimension {q.shape[1]}, the index {index.d}")
+    sims, ids = index.search(q, k)
+    ids = ids.astype(np.int64, copy=False)
+    sims = np.where(ids >= 0, sims, PAD_SIMILARITY).astype(np.float32)
+    return sims, ids
+
+
+# --- FAISS index type by size (see simcheck/index.py and benchmarks/scale.py) -------------------------
+
+FLAT_MAX_PASSAGES = 100_000  # exact search up to here; IVF above (see benchmarks/scale.py)
+IVF_NPROBE = 16
+IVF_TRAIN_PER_LIST = 40  # k-means sample: 40 points per list (FAISS warns below 39)
+
+
+def choose_index(n: int) -> dict[str, Any]:
+    """The FAISS index description for ``n`` passages: exact up to ``FLAT_MAX_PASSAGES``, else IVF
+    with ~sqrt(n) lists (a power of two: 1024 at 10^6) of which ``IVF_NPROBE`` are searched."""
+    if n <= FLAT_MAX_PASSAGES:
+        return {"type": "flat"}
+    nlist = 1 << max(6, round(np.log2(np.sqrt(n))))
+    nlist = max(1, min(nlist, n // IVF_TRAIN_PER_LIST))  # enough training points per list
+    return {"type": "ivf", "nlist": int(nlist), "nprobe": int(min(nlist, IVF_NPROBE))}
+
+
+def build_index(
+    vectors: np.ndarray, dimension: int, path: Any, kind: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Build the FAISS index for ``vectors`` (n, dimension), write it to ``path``; its description."""
+    import faiss
+
+    n = len(vectors)
+    meta = dict(kind or choose_index(n))
+    if meta["type"] == "flat":
+        index = flat_index(vectors, dimension)
+    elif meta["type"] == "ivf":
+        quantizer = faiss.IndexFlatIP(dimension)
+        index = faiss.IndexIVFFlat(quantizer, dimension, int(meta["nlist"]), faiss.METRIC_INNER_PRODUCT)
+        sample_size = min(n, int(meta["nlist"]) * IVF_TRAIN_PER_LIST)
+        rng = np.random.default_rng(0)
+        sample = np.sort(rng.choice(n, size=sample_size, replace=False)) if sample_size < n else np.arange(n)
+        index.train(np.ascontiguousarray(vectors[sample], dtype=np.float32))
+        for begin in range(0, n, 65536):
+            index.add(np.ascontiguousarray(vectors[begin : begin + 65536], dtype=np.float32))
+        index.nprobe = int(meta["nprobe"])
+    else:
+        raise ValueError(f"unknown FAISS index type {meta['type']!r}")
+    faiss.write_index(index, str(path))
+    return meta
+
+
+def read_index(path: Any, meta: dict[str, Any]) -> Any:
+    """Read an index written by ``build_index`` (a flat one is memory-mapped: opening is instant)."""
+    import faiss
+
+    kind = meta.get("type", "flat")
+    if kind == "flat":
+        return faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
+    index = faiss.read_index(str(path))
+    if kind == "ivf":
+        faiss.extract_index_ivf(index).nprobe = int(meta.get("nprobe", IVF_NPROBE))
+    return index
