@@ -88,9 +88,17 @@ def _call_external(name: str, ctx: Context) -> dict[str, Any]:
 
 
 def run_part(name: str, ctx: Context) -> dict[str, Any]:
-    if name in EXTERNAL:
-        return _call_external(name, ctx)
-    return _internal(name)(ctx)
+    if name not in EXTERNAL:
+        return _internal(name)(ctx)
+    result = _call_external(name, ctx)
+    data = result.get("data")
+    if name == "scale" and not result.get("plots") and isinstance(data, dict) and data.get("points"):
+        from benchmarks.speed import plot_index_scale
+
+        plot = plot_index_scale(list(data["points"]), ctx.output_dir, ctx.caption)
+        if plot:
+            result["plots"] = [plot]
+    return result
 
 
 def _section(
@@ -216,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     command = "python -m benchmarks " + " ".join(argv)
     machine = results.machine()
+    ctx.caption = f"{command}  |  {results.describe_machine(machine)}  |  {results.now()}"
     sections = results.load(output / "results.json")
     failed: list[str] = []
     started = time.perf_counter()

@@ -140,6 +140,7 @@ class Context:
     cache_dir: Path | None = None
     plan: Plan | None = None
     output_dir: Path = Path(__file__).resolve().parent  # RESULTS.md, results.json, plots
+    caption: str = ""  # stamped on every plot: command, machine, date
     progress: Callable[[str], None] = log
     _embedder: Any = None
     _indexes: dict[str, Path] = field(default_factory=dict)
@@ -209,17 +210,36 @@ class Context:
             if remove:
                 index.remove([str(p) for p in remove])
             if add:
-                index.add([str(p) for p in add])
+                index.add([str(p) for p in add], progress=self._add_progress(name))
         else:
             self.progress(f"index {name}: building from {len(files)} scripts (embeds every passage)")
             index = Index.create(target, IndexSettings(), embedder=self.embedder())
-            index.add([str(p) for p in files])
+            index.add([str(p) for p in files], progress=self._add_progress(name))
         _close(index)
         self.timings[f"index_{name}_s"] = time.perf_counter() - t0
         (target / ".complete").write_text("ok\n", encoding="utf-8")
         self._indexes[name] = target
         self.progress(f"index {name}: ready in {time.perf_counter() - t0:.0f} s")
         return target
+
+    def _add_progress(self, name: str) -> Callable[[Any], None]:
+        """Log each stage of ``Index.add`` and every tenth of the embedding."""
+        stage_seen = [""]
+        tenth_seen = [-1]
+
+        def report(progress: Any) -> None:
+            stage = str(getattr(progress, "stage", ""))
+            done, total = int(getattr(progress, "done", 0)), int(getattr(progress, "total", 0))
+            if stage != stage_seen[0]:
+                stage_seen[0], tenth_seen[0] = stage, -1
+                self.progress(f"index {name}: {stage} ({total} to do)")
+            if stage == "embed" and total:
+                tenth = int(10 * done / total)
+                if tenth > tenth_seen[0]:
+                    tenth_seen[0] = tenth
+                    self.progress(f"index {name}: embedded {done}/{total}")
+
+        return report
 
     def reference_index(self) -> Path:
         plan = self.get_plan()

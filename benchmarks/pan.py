@@ -7,8 +7,9 @@ pairs in the same run and is scored by the same evaluator.
 
 Detectors:
 - ``align``: both documents tokenised by ``simcheck.normalize.tokenize``, aligned by
-  ``simcheck.align.align``, spans merged (PAN counts every detection of a case: granularity) and
-  written as character offsets.
+  ``simcheck.align.align`` (its defaults), spans merged (PAN counts every detection of a case:
+  granularity) and written as character offsets; a second, wide-gap pass adds summaries (a short
+  suspicious passage against a source passage at least three times longer).
 - ``simcheck``: ``simcheck.compare.compare(susp, against=[src])`` (pairwise mode); the evidence
   offsets of its matches, merged the same way, are the detections.
 
@@ -62,6 +63,9 @@ WORKERS = 2
 ALIGN_ARGS: dict[str, int | float] = {}
 MERGE_GAP_CHARS = 400  # detections closer than this on both sides are one detection
 MIN_DETECTION_CHARS = 150  # shorter detections (on the suspicious side) are dropped
+SUMMARY_GAP = 300  # max_gap (tokens) of the second, summary-seeking pass of the align detector
+SUMMARY_SIMILARITY = 0.15  # min_similarity of that pass (a summary shares few of its source's words)
+SUMMARY_RATIO = 3.0  # a wide-gap detection is a summary when its source side is this many times longer
 
 # --- PAN detections --------------------------------------------------------------------------
 
@@ -148,37 +152,79 @@ def _near(s1: int, e1: int, s2: int, e2: int, gap: int) -> bool:
 
 
 def detect_align(susp_text: str, src_text: str) -> list[Detection]:
-    """Detector ``align``: token alignment of the two whole documents."""
+    """Detector ``align``: token alignment of the two whole documents, merged into PAN detections.
+
+    A second pass with a wide gap (``SUMMARY_GAP``) looks for summaries: a short suspicious passage
+    whose matches are spread over a source passage at least ``SUMMARY_RATIO`` times longer. Such a
+    detection replaces the first pass's detections it overlaps."""
     susp_toks, src_toks = tokenize(susp_text), tokenize(src_text)
-    spans: list[Span] = align(
-        [t.norm for t in susp_toks],
-        [t.norm for t in src_toks],
-        **ALIGN_ARGS,  # type: ignore[arg-type]
+    a, b = [t.norm for t in susp_toks], [t.norm for t in src_toks]
+
+    def detections(spans: list[Span]) -> list[Detection]:
+        raw = [
+            Detection(
+                susp_toks[s.a_start].start,
+                susp_toks[s.a_end - 1].end,
+                src_toks[s.b_start].start,
+                src_toks[s.b_end - 1].end,
+            )
+            for s in spans
+        ]
+        return merge_detections(raw, MERGE_GAP_CHARS, MIN_DETECTION_CHARS)
+
+    found = detections(align(a, b, **ALIGN_ARGS))  # type: ignore[arg-type]
+    if SUMMARY_GAP <= 0:
+        return found
+    wide_args = {**ALIGN_ARGS, "max_gap": SUMMARY_GAP, "min_similarity": SUMMARY_SIMILARITY}
+    wide = detections(align(a, b, **wide_args))  # type: ignore[arg-type]
+    summaries = [d for d in wide if d.src_end - d.src_start >= SUMMARY_RATIO * (d.this_end - d.this_start)]
+    kept = [d for d in found if not any(_overlap(d, s) for s in summaries)]
+    return sorted(kept + summaries)
+
+
+def _overlap(x: Detection, y: Detection) -> bool:
+    return (
+        x.this_start < y.this_end
+        and y.this_start < x.this_end
+        and x.src_start < y.src_end
+        and y.src_start < x.src_end
     )
-    raw = [
-        Detection(
-            susp_toks[s.a_start].start,
-            susp_toks[s.a_end - 1].end,
-            src_toks[s.b_start].start,
-            src_toks[s.b_end - 1].end,
-        )
-        for s in spans
-    ]
-    return merge_detections(raw, MERGE_GAP_CHARS, MIN_DETECTION_CHARS)
 
 
-def detect_simcheck(susp_path: Path, src_path: Path, embedder: Embedder | None = None) -> list[Detection]:
-    """Detector ``simcheck``: pairwise compare; the evidence offsets of every (not allowed) match, merged."""
+def detect_simcheck(
+    susp_path: Path, src_path: Path, embedder: Embedder | None = None
+) -> dict[str, list[Detection]]:
+    """Detector ``simcheck``: pairwise compare. Two sets of detections from the one report: the merged
+    evidence offsets of every (not allowed) match (``all``), and of its lexical evidence only
+    (``lexical``: verbatim and fuzzy, no semantic)."""
     from simcheck.compare import compare  # imported here: the align detector does not need it
 
     report = compare(susp_path, against=[src_path], embedder=embedder).to_dict()
-    raw = [
-        Detection(ev["draft"]["start"], ev["draft"]["end"], ev["reference"]["start"], ev["reference"]["end"])
-        for match in report["matches"]
-        if not match.get("allowed", False)
-        for ev in match["evidence"]
+    evidence = [
+        ev for match in report["matches"] if not match.get("allowed", False) for ev in match["evidence"]
     ]
-    return merge_detections(raw, MERGE_GAP_CHARS, MIN_DETECTION_CHARS)
+    out: dict[str, list[Detection]] = {}
+    for name, kinds in (("all", ("verbatim", "fuzzy", "semantic")), ("lexical", ("verbatim", "fuzzy"))):
+        raw = [
+            Detection(
+                ev["draft"]["start"], ev["draft"]["end"], ev["reference"]["start"], ev["reference"]["end"]
+            )
+            for ev in evidence
+            if ev["kind"] in kinds
+        ]
+        out[name] = merge_detections(raw, MERGE_GAP_CHARS, MIN_DETECTION_CHARS)
+    return out
+
+
+# Systems scored in a run: key in data["scores"] -> description. "simcheck" is the detector under test.
+SYSTEMS = {
+    "align": {"simcheck": "simcheck.align on the whole documents"},
+    "simcheck": {
+        "simcheck": "simcheck compare, pairwise mode: all evidence (verbatim, fuzzy, semantic)",
+        "simcheck_lexical": "simcheck compare, pairwise mode: lexical evidence only (verbatim, fuzzy)",
+    },
+}
+BASELINE_NAME = "PAN12 baseline (official)"
 
 
 _EMBEDDER: list[Embedder] = []  # the worker's model, loaded once per process
@@ -199,13 +245,15 @@ def _worker_embedder() -> Embedder:
     return _EMBEDDER[0]
 
 
-def _detect_pair(job: tuple[str, str, str]) -> tuple[list[Detection], float]:
+def _detect_pair(job: tuple[str, str, str]) -> tuple[dict[str, list[Detection]], float]:
+    """Detections of one pair for each system of the detector, and the seconds it took."""
     detector, susp, src = job
     t0 = time.perf_counter()
     if detector == "align":
-        dets = detect_align(read_text(CORPUS / "susp" / susp), read_text(CORPUS / "src" / src))
+        dets = {"simcheck": detect_align(read_text(CORPUS / "susp" / susp), read_text(CORPUS / "src" / src))}
     else:
-        dets = detect_simcheck(CORPUS / "susp" / susp, CORPUS / "src" / src, _worker_embedder())
+        found = detect_simcheck(CORPUS / "susp" / susp, CORPUS / "src" / src, _worker_embedder())
+        dets = {"simcheck": found["all"], "simcheck_lexical": found["lexical"]}
     return dets, time.perf_counter() - t0
 
 
@@ -269,6 +317,15 @@ def run_baseline(
     return time.perf_counter() - t0
 
 
+def _count_detections(folder: Path) -> int:
+    return sum(
+        1
+        for path in folder.glob("*.xml")
+        for node in ET.parse(path).getroot()
+        if node.get("name") == "detected-plagiarism"
+    )
+
+
 def _link_truth(part: str, pairs: Sequence[tuple[str, str]], folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for susp, src in pairs:
@@ -324,13 +381,17 @@ def run(
         "merge_gap_chars": MERGE_GAP_CHARS,
         "min_detection_chars": MIN_DETECTION_CHARS,
     }
-    scores: dict[str, dict[str, dict[str, float]]] = {"simcheck": {}, "baseline": {}}
+    systems = dict(SYSTEMS[detector])
+    if baseline:
+        systems["baseline"] = BASELINE_NAME
+    data["systems"] = systems
+    scores: dict[str, dict[str, dict[str, float]]] = {name: {} for name in systems}
     timings: dict[str, float] = {}
-    false_detections: dict[str, int] = {}
+    false_detections: dict[str, int] = {name: 0 for name in systems}
     with tempfile.TemporaryDirectory(prefix="simcheck-pan-") as tmp_name:
         tmp = Path(tmp_name)
         truth_root = tmp / "truth" if sample is not None else CORPUS
-        det_root, base_root = tmp / "det", tmp / "baseline"
+        base_root = tmp / "baseline"
         # detector: every part, all pairs in one pool
         jobs = [(part, susp, src) for part in parts for susp, src in chosen[part]]
         t0 = time.perf_counter()
@@ -340,27 +401,30 @@ def run(
             max_workers=workers, initializer=_init_worker, initargs=(detector, threads)
         ) as pool:
             results = pool.map(_detect_pair, [(detector, s, r) for _, s, r in jobs], chunksize=4)
-            for (part, susp, src), (dets, seconds) in zip(jobs, results, strict=True):
-                folder = det_root / part
-                folder.mkdir(parents=True, exist_ok=True)
-                write_detections(folder, susp, src, dets)
+            for (part, susp, src), (found, seconds) in zip(jobs, results, strict=True):
+                for name, dets in found.items():
+                    folder = tmp / name / part
+                    folder.mkdir(parents=True, exist_ok=True)
+                    write_detections(folder, susp, src, dets)
+                    if part == PARTS[0]:
+                        false_detections[name] += len(dets)
                 pair_seconds.append(seconds)
-                if part == "01-no-plagiarism":
-                    false_detections[part] = false_detections.get(part, 0) + len(dets)
         timings["detector_s"] = time.perf_counter() - t0
         say(f"{detector}: {len(jobs)} pairs in {timings['detector_s']:.1f} s")
         if baseline:
             t0 = time.perf_counter()
             for part in parts:
                 run_baseline(chosen[part], base_root / part, workers)
+                if part == PARTS[0]:
+                    false_detections["baseline"] = _count_detections(base_root / part)
             timings["baseline_s"] = time.perf_counter() - t0
             say(f"PAN12 baseline: {len(jobs)} pairs in {timings['baseline_s']:.1f} s")
         if sample is not None:
             for part in parts:
                 _link_truth(part, chosen[part], truth_root / part)
         t0 = time.perf_counter()
-        systems = [("simcheck", det_root)] + ([("baseline", base_root)] if baseline else [])
-        for system, root in systems:
+        for system in systems:
+            root = tmp / system
             for part in parts:
                 (root / part).mkdir(parents=True, exist_ok=True)
                 scores[system][part] = evaluate(truth_root / part, root / part)
@@ -370,7 +434,7 @@ def run(
     timings["mean_pair_ms"] = 1000.0 * sum(pair_seconds) / max(1, len(pair_seconds))
     data["scores"] = scores
     data["timings"] = timings
-    data["false_detections_01"] = false_detections.get("01-no-plagiarism", 0)
+    data["false_detections_01"] = false_detections
     data["date"] = started.strftime("%Y-%m-%d %H:%M UTC")
     command = "python -m benchmarks.pan" + (f" --sample {sample}" if sample is not None else "")
     command += f" --detector {detector}" + (f" --workers {workers}" if workers != WORKERS else "")
@@ -386,7 +450,7 @@ def run(
 
 
 def _headline(data: dict[str, object], scores: dict[str, dict[str, dict[str, float]]]) -> list[str]:
-    ours, base = scores["simcheck"], scores["baseline"]
+    ours, base = scores["simcheck"], scores.get("baseline", {})
     key = "overall" if "overall" in ours else next(iter(ours), None)
     if key is None:
         return []
@@ -401,7 +465,11 @@ def _headline(data: dict[str, object], scores: dict[str, dict[str, dict[str, flo
     text += f"plagdet {key} {ours[key]['plagdet']:.3f}"
     if key in base:
         text += f" vs PAN12 baseline {base[key]['plagdet']:.3f}"
-    return [f"{text}; per part (baseline): {parts}"]
+    lines = [f"{text}; per part (baseline): {parts}"]
+    lexical = scores.get("simcheck_lexical", {})
+    if key in lexical:
+        lines.append(f"PAN 2013, simcheck lexical evidence only: plagdet {key} {lexical[key]['plagdet']:.3f}")
+    return lines
 
 
 def _machine() -> str:
@@ -413,40 +481,49 @@ def _markdown(
     scores: dict[str, dict[str, dict[str, float]]],
     timings: dict[str, float],
 ) -> str:
-    pairs = data["pairs"]
-    assert isinstance(pairs, dict)
+    pairs, systems, false_01 = data["pairs"], data["systems"], data["false_detections_01"]
+    assert isinstance(pairs, dict) and isinstance(systems, dict) and isinstance(false_01, dict)
     lines = [
         f"Command: `{data['command']}` · date: {data['date']} · machine: {data['machine']}",
         "",
-        f"Detector `{data['detector']}` vs the official PAN12 baseline, both scored by the official "
-        f"`pan13-text-alignment-eval.py`. "
+        "Every system scored by the official `pan13-text-alignment-eval.py` on the same pairs, in one run. "
         + (
             f"Sample: {data['sample']} pairs per part (seed {data['seed']})."
             if data["sample"] is not None
-            else "All pairs."
+            else "All pairs of the training corpus."
         ),
         "",
-        "| part | pairs | plagdet | recall | precision | granularity | baseline plagdet | recall | precision "
-        "| granularity |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *(f"- `{name}`: {what}" for name, what in systems.items()),
+        "",
+        "| part | pairs | system | plagdet | recall | precision | granularity |",
+        "|---|---:|---|---:|---:|---:|---:|",
     ]
-    rows = [*PARTS, "overall"]
-    for part in rows:
-        ours = scores["simcheck"].get(part)
-        if ours is None:
-            continue
-        base = scores["baseline"].get(part)
-        count = sum(pairs.values()) if part == "overall" else pairs.get(part, 0)
-        cells = [part, str(count), *_fmt(ours), *(_fmt(base) if base else ["–"] * 4)]
-        lines.append("| " + " | ".join(cells) + " |")
+    for part in [*PARTS, "overall"]:
+        count = sum(pairs.values()) if part == "overall" else pairs.get(part)
+        for name in systems:
+            got = scores[name].get(part)
+            if got is not None:
+                lines.append("| " + " | ".join([part, str(count), f"`{name}`", *_fmt(got)]) + " |")
     lines += [
         "",
-        f"01-no-plagiarism has no cases: the evaluator gives 1.0 only when nothing at all is detected there; "
-        f"detections on those pairs: {data['false_detections_01']}.",
+        "01-no-plagiarism has no cases: the evaluator gives 1.0 there only when nothing at all is detected; "
+        "detections on those pairs: "
+        + ", ".join(f"`{name}` {n}" for name, n in false_01.items())
+        + ". Overall: all parts scored together (the evaluator's macro-averaged recall and precision over "
+        "every case and every detection).",
+        "",
+        "Caveats: `simcheck.align`'s parameters were tuned on samples of this same training corpus "
+        "(100 pairs per part, seed 2013; checked on 150 other pairs per part, seed 7), so these are not "
+        "held-out numbers. The best published systems (plagdet 0.878, Sanchez-Perez et al., PAN 2014) were "
+        "measured on the PAN13 *test* corpus, which is not in ../shared: compare with care. In the summary "
+        "part the truth's source passage is always the whole source document, which a passage aligner "
+        "only partly covers (recall is low by construction). The `simcheck` rows use every evidence "
+        "passage of a pairwise compare, semantic ones included; PAN's source documents were chosen on "
+        "the suspicious documents' topics, so topical passages that simcheck shows as semantic evidence "
+        "count as false detections here.",
         "",
         f"Time: detector {timings['detector_s']:.1f} s "
-        f"({timings['mean_pair_ms']:.0f} ms per pair in a worker, "
-        f"{data['workers']} processes)"
+        f"({timings['mean_pair_ms']:.0f} ms per pair in a worker, {data['workers']} processes)"
         + (f", PAN12 baseline {timings['baseline_s']:.1f} s" if "baseline_s" in timings else "")
         + f", evaluator {timings['evaluator_s']:.1f} s.",
         "",

@@ -189,7 +189,7 @@ def render(sections: dict[str, Section]) -> str:
     ]
     headlines = [(sections[k], h) for k in _ordered(sections) for h in sections[k].headline]
     if headlines:
-        out.extend(f"- {h} ({s.title.lower()}; {s.date})" for s, h in headlines)
+        out.extend(f"- {h} ({s.date}{'; quick run' if 'quick run' in s.title else ''})" for s, h in headlines)
     else:
         out.append("- (no benchmark has been run yet)")
     out.append("")

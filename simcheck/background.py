@@ -60,7 +60,7 @@ def measure(
         passage_samples=sum(len(t.values) for t in semantic.bins),
         scene_samples=len(combined),
         semantic=semantic,
-        evidence=EvidenceNull(Tail.of(lexical, 2.0), Tail.of(semantic_words, 2.0), Tail.of(combined, 2.0)),
+        evidence=EvidenceNull.of(lexical, semantic_words, combined),
         note="measured on these references",
     )
 

@@ -52,9 +52,10 @@ from simcheck.report import (
     SceneInfo,
     level_rank,
 )
+from simcheck.scene_words import SceneWords
 from simcheck.scoring import ChainLink, best_chain, chain_rarity, sequence_share, strengths
 from simcheck.settings import LEVELS, CompareSettings, IndexSettings
-from simcheck.verify import PairResult, VerifyOptions, verify_script
+from simcheck.verify import PairResult, VerifyOptions, lexical_offsets, verify_script
 
 COVERED_BY_LEXICAL = 0.5  # a semantic passage mostly covered by lexical evidence is not listed again
 
@@ -139,7 +140,7 @@ class Comparer:
         matches: list[Match] = []
         references: list[ReferenceResult] = []
         for script_id in sorted(results):
-            ref = self.cache.get(script_id, {r.reference_scene for r in results[script_id]})
+            ref = self.cache.get(script_id)
             ref_matches, ref_result = _reference(
                 probe, ref, results[script_id], calibration, tests, self.cache
             )
@@ -210,15 +211,10 @@ def _reference(
     chain_level = calibration.level(chain_value) if len(chain) >= 2 else None
     on_chain = {(link.draft_scene, link.reference_scene) for link in chain} if chain_level else set()
 
-    matches: list[Match] = []
-    draft_cover = np.zeros(len(probe.words), dtype=np.float64)
-    ref_cover = np.zeros(len(ref.words), dtype=np.float64)
-    name_links: list[SpeechLink] = []
-    any_flagged = False
+    chosen: list[tuple[PairResult, Match]] = []
     for result in results:
         level = calibration.level(result.rarity)
-        key = (result.draft_scene, result.reference_scene)
-        if level is None and key in on_chain:
+        if level is None and (result.draft_scene, result.reference_scene) in on_chain:
             level = "low"
         allowed = False
         score, rarity = result.score, result.rarity
@@ -226,27 +222,34 @@ def _reference(
             level = calibration.level(result.allowed_rarity)
             allowed = level is not None
             score, rarity = result.allowed_score, result.allowed_rarity
-        if level is None:
-            continue
-        match = _match(probe, ref, result, level, allowed, score, rarity)
-        matches.append(match)
-        any_flagged |= not allowed
-        d0, d1 = probe.words.scene_range(result.draft_scene)
-        r0, r1 = ref.words.scene_range(result.reference_scene)
-        draft_strength, ref_strength = _strengths(result, include_allowed=allowed)
-        np.maximum(draft_cover[d0:d1], draft_strength, out=draft_cover[d0:d1])
-        np.maximum(ref_cover[r0:r1], ref_strength, out=ref_cover[r0:r1])
-        name_links.extend(result.links)
-    if not matches:
+        if level is not None:
+            chosen.append((result, _match(probe, ref, cache, result, level, allowed, score, rarity)))
+    if not chosen:
         return [], None
+    matches = [match for _, match in chosen]
     flagged = [m for m in matches if not m.allowed]
-    counted = flagged or matches
+    counted = flagged or matches  # a flagged reference is measured on its flagged matches only
     level = max((m.level for m in counted), key=level_rank)
-    if chain_level and level_rank(chain_level) > level_rank(level) and any_flagged:
+    if chain_level and flagged and level_rank(chain_level) > level_rank(level):
         level = chain_level
+    draft_cover = np.zeros(len(probe.words), dtype=np.float64)
+    ref_cover: dict[int, np.ndarray] = {}
+    name_links: list[SpeechLink] = []
+    for result, match in chosen:
+        if match.allowed and flagged:
+            continue
+        d0, d1 = probe.words.scene_range(result.draft_scene)
+        draft_strength, ref_strength = _strengths(result, include_allowed=match.allowed)
+        np.maximum(draft_cover[d0:d1], draft_strength, out=draft_cover[d0:d1])
+        scene_cover = ref_cover.setdefault(result.reference_scene, np.zeros_like(ref_strength))
+        if scene_cover.shape == ref_strength.shape:
+            np.maximum(scene_cover, ref_strength, out=scene_cover)
+        elif ref_strength.sum() > scene_cover.sum():  # aligned and unaligned measures of one scene
+            ref_cover[result.reference_scene] = ref_strength.copy()
+        name_links.extend(result.links)
     coverage = float(draft_cover.mean()) if draft_cover.size else 0.0
     total = cache.total_words(ref.id)
-    reference_coverage = float(ref_cover.sum()) / total if total else 0.0
+    reference_coverage = sum(float(c.sum()) for c in ref_cover.values()) / total if total else 0.0
     matched_scenes = len({m.draft_scene for m in counted})
     counted_pairs = {(m.draft_scene, m.reference_scene) for m in counted}
     chain_matched = [link for link in chain if (link.draft_scene, link.reference_scene) in counted_pairs]
@@ -277,6 +280,7 @@ def _strengths(result: PairResult, include_allowed: bool) -> tuple[np.ndarray, n
 def _match(
     probe: Probe,
     ref: RefScript,
+    cache: ReferenceCache,
     result: PairResult,
     level: str,
     allowed: bool,
@@ -285,7 +289,8 @@ def _match(
 ) -> Match:
     draft_scene = probe.script.scenes[result.draft_scene - 1]
     ref_scene = ref.script.scenes[result.reference_scene - 1]
-    evidence = _evidence(probe, ref, result, allowed)
+    words = cache.scene_words(ref.id, result.reference_scene) if result.lexical else None
+    evidence = _evidence(probe, ref, words, result)
     allowed_by = None
     if allowed:
         entries = sorted({e.allowed_by for e in evidence if e.allowed_by})
@@ -312,12 +317,15 @@ def _match(
     )
 
 
-def _evidence(probe: Probe, ref: RefScript, result: PairResult, allowed_match: bool) -> tuple[Evidence, ...]:
+def _evidence(
+    probe: Probe, ref: RefScript, words: SceneWords | None, result: PairResult
+) -> tuple[Evidence, ...]:
     out: list[Evidence] = []
-    lexical_cover = strengths(len(probe.words), ((p.a0, p.a1, 1.0) for p in result.lexical))
+    d0, d1 = probe.words.scene_range(result.draft_scene)
+    lexical_cover = strengths(d1 - d0, ((p.a0, p.a1, 1.0) for p in result.lexical))
     for piece in result.lexical:
-        ds, de = probe.words.offsets(piece.a0, piece.a1)
-        rs, re_ = ref.words.offsets(piece.b0, piece.b1)
+        assert words is not None
+        ds, de, rs, re_ = lexical_offsets(probe, d0, words, piece)
         out.append(
             Evidence(
                 kind=piece.kind,
@@ -328,8 +336,8 @@ def _evidence(probe: Probe, ref: RefScript, result: PairResult, allowed_match: b
                 reference_text=ref.script.text[rs:re_],
                 strength=piece.similarity,
                 words=piece.a1 - piece.a0,
-                draft_speaker=probe.words.speakers.get(int(probe.words.units[piece.a0])),
-                reference_speaker=ref.words.speakers.get(int(ref.words.units[piece.b0])),
+                draft_speaker=probe.words.speakers.get(int(probe.words.units[d0 + piece.a0])),
+                reference_speaker=words.speakers.get(int(words.units[piece.b0])),
                 allowed_by=piece.allowed_by,
             )
         )

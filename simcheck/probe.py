@@ -1,15 +1,17 @@
-"""Both sides of a comparison, prepared once: the draft (``Probe``) and the references it meets.
+"""Both sides of a comparison: the draft (``Probe``) and the reference scripts it meets.
 
 A ``Probe`` is what gets compared: a draft, or, for calibration, one reference scene used as a
-pseudo-draft (``exclude_scripts`` then keeps its own script out of the candidates). A ``RefScript``
-is one reference script ready for alignment; ``ReferenceCache`` loads each at most once per run and
-is shared by all drafts of a run.
+pseudo-draft (``exclude_scripts`` then keeps its own script out of the candidates). Its words and
+their commonness weights are computed when first needed. ``ReferenceCache`` reads each reference
+script at most once and tokenises (and weighs) each reference scene only when a candidate pair needs
+it; it is shared by all drafts of a run. Reference words are always addressed per scene.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -38,27 +40,51 @@ class PassageLike(Protocol):
     def speaker(self) -> str | None: ...
 
 
-@dataclass(frozen=True)
 class Probe:
-    script: Script
-    words: ScriptWords
-    weights: np.ndarray  # per word commonness weight (scoring.phrase_weights)
-    passages: tuple[PassageLike, ...]
-    passage_words: np.ndarray  # int64 (n, 2): word range of each passage
-    vectors: np.ndarray  # float32 (n, dim)
-    signatures: np.ndarray  # uint64 (n, num_perm)
-    exclude_scripts: frozenset[int] = frozenset()  # reference ids never compared with this probe
-    lines: LineIndex = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
-    passage_lengths: np.ndarray = field(init=False, compare=False, repr=False)  # words of each passage text
+    """A draft (or pseudo-draft) with its passages, embeddings and signatures; words on demand."""
 
-    def __post_init__(self) -> None:
-        if self.lines is None:
-            object.__setattr__(self, "lines", LineIndex(self.script.text))
-        lengths = np.fromiter(
+    def __init__(
+        self,
+        script: Script,
+        passages: Sequence[PassageLike],
+        vectors: np.ndarray,
+        signatures: np.ndarray,
+        words: Callable[[], ScriptWords],
+        weights: Callable[[ScriptWords], np.ndarray],
+        exclude_scripts: frozenset[int] = frozenset(),
+        lines: LineIndex | None = None,
+    ) -> None:
+        self.script = script
+        self.passages = tuple(passages)
+        self.vectors = np.asarray(vectors, dtype=np.float32)
+        self.signatures = np.asarray(signatures, dtype=np.uint64)
+        self.exclude_scripts = exclude_scripts
+        self._words = words
+        self._weights = weights
+        self._lines = lines
+        self.passage_lengths = np.fromiter(
             (len(text_words(p.text)) for p in self.passages), dtype=np.int64, count=len(self.passages)
         )
-        object.__setattr__(self, "passage_lengths", lengths)
 
+    @functools.cached_property
+    def words(self) -> ScriptWords:
+        return self._words()
+
+    @functools.cached_property
+    def weights(self) -> np.ndarray:
+        """Commonness weight of every word of ``words`` (``scoring.phrase_weights``)."""
+        return self._weights(self.words)
+
+    @functools.cached_property
+    def lines(self) -> LineIndex:
+        return self._lines if self._lines is not None else LineIndex(self.script.text)
+
+    @functools.cached_property
+    def passage_words(self) -> np.ndarray:
+        """int64 (n, 2): the word range of each passage in ``words``."""
+        return passage_word_ranges(self.words, self.passages)
+
+    @functools.cached_property
     def scene_passages(self) -> dict[int, np.ndarray]:
         """Passage indices of each scene that has passages."""
         out: dict[int, list[int]] = {}
@@ -69,12 +95,13 @@ class Probe:
 
 @dataclass(frozen=True)
 class RefScript:
+    """A reference script as read when indexed (its words: ``ReferenceCache.scene_words``)."""
+
     id: int
     path: str
     title: str | None
     script: Script
-    words: ScriptWords
-    weights: np.ndarray
+    names: frozenset[str]
     lines: LineIndex
 
 
@@ -126,26 +153,15 @@ def draft_probe(
     settings = references.settings
     hashes = passage_shingle_hashes(passages, script, settings)
     signatures = minhash_signatures(hashes, settings.num_perm, settings.minhash_seed)
-    words = script_words(script)
     return Probe(
         script=script,
-        words=words,
-        weights=word_weights(words, references),
-        passages=tuple(passages),
-        passage_words=passage_word_ranges(words, passages),
-        vectors=np.asarray(vectors, dtype=np.float32),
+        passages=passages,
+        vectors=vectors,
         signatures=signatures,
+        words=lambda: script_words(script),
+        weights=lambda words: word_weights(words, references),
         exclude_scripts=exclude,
     )
-
-
-@dataclass(frozen=True)
-class _Loaded:
-    script: Script
-    names: frozenset[str]
-    lines: LineIndex
-    path: str
-    title: str | None
 
 
 class ReferenceCache:
@@ -153,57 +169,53 @@ class ReferenceCache:
 
     def __init__(self, references: References) -> None:
         self.references = references
-        self._loaded: dict[int, _Loaded] = {}
-        self._scenes: dict[tuple[int, int], tuple[SceneWords, np.ndarray]] = {}
-        self._own: dict[tuple[int, int], np.ndarray] = {}
+        self._loaded: dict[int, RefScript] = {}
+        self._words: dict[tuple[int, int], SceneWords] = {}
+        self._weights: dict[tuple[int, int], np.ndarray] = {}
         self._meta = {s.id: s for s in references.scripts()}
 
-    def _load(self, script_id: int) -> _Loaded:
+    def get(self, script_id: int) -> RefScript:
         loaded = self._loaded.get(script_id)
         if loaded is None:
             script = self.references.load_script(script_id)
             meta = self._meta.get(script_id)
-            loaded = _Loaded(
+            loaded = RefScript(
+                id=script_id,
+                path=meta.path if meta else script.path,
+                title=meta.title if meta else script.title,
                 script=script,
                 names=name_words(script.cast),
                 lines=LineIndex(script.text),
-                path=meta.path if meta else script.path,
-                title=meta.title if meta else script.title,
             )
             self._loaded[script_id] = loaded
         return loaded
 
-    def scene(self, script_id: int, number: int) -> tuple[SceneWords, np.ndarray]:
-        """The compared words of one reference scene and their commonness weights."""
+    def scene_words(self, script_id: int, number: int) -> SceneWords:
+        """The compared words of one reference scene."""
         key = (script_id, number)
-        cached = self._scenes.get(key)
+        cached = self._words.get(key)
         if cached is None:
-            loaded = self._load(script_id)
-            words = scene_words(loaded.script, number, loaded.names)
-            cached = (words, word_weights(words, self.references))
-            self._scenes[key] = cached
+            ref = self.get(script_id)
+            cached = scene_words(ref.script, number, ref.names)
+            self._words[key] = cached
+        return cached
+
+    def scene_weights(self, script_id: int, number: int) -> np.ndarray:
+        """Commonness weights of the words of one reference scene."""
+        key = (script_id, number)
+        cached = self._weights.get(key)
+        if cached is None:
+            cached = word_weights(self.scene_words(script_id, number), self.references)
+            self._weights[key] = cached
         return cached
 
     def total_words(self, script_id: int) -> int:
-        """Compared words in the whole reference script."""
-        n_scenes = len(self._load(script_id).script.scenes)
-        return sum(len(self.scene(script_id, k)[0].norms) for k in range(1, n_scenes + 1))
-
-    def get(self, script_id: int, scenes: Iterable[int]) -> RefScript:
-        """The reference script with the words of ``scenes`` (other scenes hold no words)."""
-        loaded = self._load(script_id)
-        parts = {k: self.scene(script_id, k) for k in sorted(set(scenes))}
-        words = assemble(len(loaded.script.scenes), {k: part[0] for k, part in parts.items()})
-        weights = [part[1] for _, part in sorted(parts.items())]
-        return RefScript(
-            id=script_id,
-            path=loaded.path,
-            title=loaded.title,
-            script=loaded.script,
-            words=words,
-            weights=np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64),
-            lines=loaded.lines,
-        )
+        """Compared words in the whole reference script (the words of its passages)."""
+        meta = self._meta.get(script_id)
+        n_scenes = meta.scenes if meta is not None else len(self.get(script_id).script.scenes)
+        ids = [self.references.scene_passage_ids(script_id, k) for k in range(1, n_scenes + 1)]
+        flat = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+        return sum(len(text_words(p.text)) for p in self.references.passages(flat)) if flat.size else 0
 
     def reference_probe(self, script_id: int, scene: int) -> Probe | None:
         """One reference scene as a pseudo-draft against the other scripts (stored features only)."""
@@ -211,19 +223,15 @@ class ReferenceCache:
         ids = refs.scene_passage_ids(script_id, scene)
         if len(ids) == 0:
             return None
-        ref = self.get(script_id, [scene])
-        stored = refs.passages(ids)
-        key = (script_id, scene)
-        if key not in self._own:
-            self._own[key] = word_weights(ref.words, refs, own=1)
+        ref = self.get(script_id)
+        n_scenes = len(ref.script.scenes)
         return Probe(
             script=ref.script,
-            words=ref.words,
-            weights=self._own[key],
-            passages=tuple(stored),
-            passage_words=passage_word_ranges(ref.words, stored),
-            vectors=np.asarray(refs.vectors(ids), dtype=np.float32),
-            signatures=np.asarray(refs.signatures(ids), dtype=np.uint64),
+            passages=refs.passages(ids),
+            vectors=refs.vectors(ids),
+            signatures=refs.signatures(ids),
+            words=lambda: assemble(n_scenes, {scene: self.scene_words(script_id, scene)}),
+            weights=lambda words: word_weights(words, refs, own=1),
             exclude_scripts=frozenset({script_id}),
             lines=ref.lines,
         )

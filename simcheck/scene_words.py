@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from simcheck.model import CHARACTER, COMPARED_KINDS, DIALOGUE, LYRIC, PARENTHETICAL, Element, Script
-from simcheck.normalize import fold, name_words, tokenize
+from simcheck.normalize import _WORD as WORD_PATTERN
+from simcheck.normalize import NAME_TOKEN, fold, name_words
 
 _SPEECH_KINDS = frozenset({DIALOGUE, PARENTHETICAL, LYRIC})
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -144,6 +145,20 @@ def script_words(script: Script) -> ScriptWords:
     return assemble(len(script.scenes), scenes)
 
 
+def _words(text: str, start: int, end: int, names: frozenset[str]) -> list[tuple[str, int, int]]:
+    """``normalize.tokenize`` as (norm, start, end) tuples, without building Token objects."""
+    out: list[tuple[str, int, int]] = []
+    for match in WORD_PATTERN.finditer(text, start, end):
+        word = match.group()
+        norm = fold(word)
+        if names and word[:1].isupper():
+            base = norm[:-2] if norm.endswith("'s") else norm
+            if base in names:
+                norm = NAME_TOKEN
+        out.append((norm, match.start(), match.end()))
+    return out
+
+
 def _element_words(text: str, element: Element, names: frozenset[str]) -> list[tuple[str, int, int]]:
     """(masked norm, start, end) of the element's clean words, offsets found in its raw source.
 
@@ -152,27 +167,28 @@ def _element_words(text: str, element: Element, names: frozenset[str]) -> list[t
     (raw words that are not in the clean text, such as a note's, are skipped). A clean word not found
     gets a zero-width position after the previous one.
     """
-    clean = tokenize(element.text, names=names)
-    if text[element.start : element.end] == element.text:  # the common case: offsets shift as they are
-        return [(t.norm, element.start + t.start, element.start + t.end) for t in clean]
-    raw = tokenize(text, element.start, element.end)
-    raw_keys = [t.norm.replace("_", "") for t in raw]
+    clean = element.text
+    if text.startswith(clean, element.start) and element.end - element.start == len(clean):
+        return _words(text, element.start, element.end, names)  # the common case: the same text
+    words = _words(clean, 0, len(clean), names)
+    raw = _words(text, element.start, element.end, frozenset())
+    raw_keys = [norm.replace("_", "") for norm, _, _ in raw]
     out: list[tuple[str, int, int]] = []
     j = 0
     last = element.start
-    for token in clean:
-        key = fold(element.text[token.start : token.end]).replace("_", "")
+    for norm, cstart, cend in words:
+        key = fold(clean[cstart:cend]).replace("_", "")
         found = -1
         for k in range(j, min(len(raw), j + 64)):
             if raw_keys[k] == key:
                 found = k
                 break
         if found >= 0:
-            out.append((token.norm, raw[found].start, raw[found].end))
-            last = raw[found].end
+            out.append((norm, raw[found][1], raw[found][2]))
+            last = raw[found][2]
             j = found + 1
         else:
-            out.append((token.norm, last, last))
+            out.append((norm, last, last))
     return out
 
 

@@ -46,19 +46,41 @@ def search(index: Any, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndar
 
 # --- FAISS index type by size (see simcheck/index.py and benchmarks/scale.py) -------------------------
 
-FLAT_MAX_PASSAGES = 100_000  # exact search up to here; IVF above (see benchmarks/scale.py)
-IVF_NPROBE = 16
-IVF_TRAIN_PER_LIST = 40  # k-means sample: 40 points per list (FAISS warns below 39)
+FLAT_MAX_PASSAGES = 50_000  # exact search up to here; IVF above (see simcheck/index.py)
+IVF_NPROBE = 16  # lists searched per query
+IVF_TRAIN_PER_LIST = 16  # k-means sample per list (a deterministic sample of the vectors)
+IVF_MIN_PER_LIST = 39  # FAISS's own floor of points per list; fewer lists for small n
+IVF_KMEANS_ITERATIONS = 10
 
 
 def choose_index(n: int) -> dict[str, Any]:
     """The FAISS index description for ``n`` passages: exact up to ``FLAT_MAX_PASSAGES``, else IVF
-    with ~sqrt(n) lists (a power of two: 1024 at 10^6) of which ``IVF_NPROBE`` are searched."""
+    with ~4 sqrt(n) lists (a power of two: 4096 at 10^6) of which ``IVF_NPROBE`` are searched."""
     if n <= FLAT_MAX_PASSAGES:
         return {"type": "flat"}
-    nlist = 1 << max(6, round(np.log2(np.sqrt(n))))
-    nlist = max(1, min(nlist, n // IVF_TRAIN_PER_LIST))  # enough training points per list
+    nlist = 1 << max(6, round(np.log2(4 * np.sqrt(n))))
+    nlist = max(1, min(nlist, n // IVF_MIN_PER_LIST))
     return {"type": "ivf", "nlist": int(nlist), "nprobe": int(min(nlist, IVF_NPROBE))}
+
+
+def ivf_index(vectors: np.ndarray, dimension: int, nlist: int, nprobe: int) -> Any:
+    """An ``IndexIVFFlat`` (inner product) trained on a deterministic sample of ``vectors``."""
+    import faiss
+
+    n = len(vectors)
+    quantizer = faiss.IndexFlatIP(dimension)
+    index = faiss.IndexIVFFlat(quantizer, dimension, nlist, faiss.METRIC_INNER_PRODUCT)
+    index.cp.niter = IVF_KMEANS_ITERATIONS
+    index.cp.min_points_per_centroid = 1  # FAISS would print a warning for a small sample
+    index.cp.seed = 1234
+    sample_size = min(n, max(nlist * IVF_TRAIN_PER_LIST, 1))
+    rng = np.random.default_rng(0)
+    sample = np.sort(rng.choice(n, size=sample_size, replace=False)) if sample_size < n else np.arange(n)
+    index.train(np.ascontiguousarray(vectors[sample], dtype=np.float32))
+    for begin in range(0, n, 65536):
+        index.add(np.ascontiguousarray(vectors[begin : begin + 65536], dtype=np.float32))
+    index.nprobe = nprobe
+    return index
 
 
 def build_index(
@@ -72,15 +94,7 @@ def build_index(
     if meta["type"] == "flat":
         index = flat_index(vectors, dimension)
     elif meta["type"] == "ivf":
-        quantizer = faiss.IndexFlatIP(dimension)
-        index = faiss.IndexIVFFlat(quantizer, dimension, int(meta["nlist"]), faiss.METRIC_INNER_PRODUCT)
-        sample_size = min(n, int(meta["nlist"]) * IVF_TRAIN_PER_LIST)
-        rng = np.random.default_rng(0)
-        sample = np.sort(rng.choice(n, size=sample_size, replace=False)) if sample_size < n else np.arange(n)
-        index.train(np.ascontiguousarray(vectors[sample], dtype=np.float32))
-        for begin in range(0, n, 65536):
-            index.add(np.ascontiguousarray(vectors[begin : begin + 65536], dtype=np.float32))
-        index.nprobe = int(meta["nprobe"])
+        index = ivf_index(vectors, dimension, int(meta["nlist"]), int(meta["nprobe"]))
     else:
         raise ValueError(f"unknown FAISS index type {meta['type']!r}")
     faiss.write_index(index, str(path))

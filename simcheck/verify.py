@@ -1,41 +1,54 @@
 """Verify candidate scene pairs: align them and keep only what is evidence.
 
-For one reference script, the draft scenes and reference scenes of its candidate pairs are aligned in
-one call (``align.align`` over the concatenated compared words, names masked, each word weighted by
-phrase commonness so stock phrases do not make spans). Spans are cut at scene boundaries on both
-sides, so each piece belongs to one scene pair. Then, for every candidate pair, the embeddings of the
-two scenes' passages are compared; passage pairs whose cosine is unusual among unrelated scripts
-(``SemanticNull.strength > 0``) are matched one-to-one, best first. Scores and rarity follow
-(``simcheck.scoring``, ``simcheck.calibration``); a pair without evidence is dropped.
+For every candidate pair of one reference script:
+
+- **semantic**: the embeddings of the two scenes' passages are compared; passage pairs whose cosine
+  is unusual among unrelated scripts (``SemanticNull.strength > 0``) are matched one-to-one, best
+  first;
+- **lexical**: the compared words of the two scenes are aligned (``align.align``, names masked).
+  Spans found are aligned again with every word weighted by phrase commonness, so that stock
+  phrases do not make spans (the weights are only computed where the unweighted alignment found
+  something). A span always belongs to one scene pair. Against a large index (``MIN_SCRIPTS``
+  scripts or more) a pair is aligned only when two of its passages look alike to MinHash (estimated
+  Jaccard >= ``LEXICAL_SCREEN``): copying that matters shares far more word shingles than that, and
+  aligning every noisy candidate of a long play would cost seconds. Pairwise mode aligns every pair.
+
+Scores and rarity follow (``simcheck.scoring``, ``simcheck.calibration``); a pair without evidence
+is dropped. Word positions in pieces are local to their scene on each side; a reference scene that
+was not aligned is measured in the words of its passages.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from simcheck.align import VERBATIM, align
+from simcheck.align import align
 from simcheck.allowlist import Allowlist
-from simcheck.calibration import SEMANTIC_EVIDENCE, Calibration, length_bin
+from simcheck.calibration import MIN_SCRIPTS, SEMANTIC_EVIDENCE, Calibration, length_bin
 from simcheck.candidates import semantic_floors
+from simcheck.features import EMPTY
 from simcheck.names import SpeechLink
+from simcheck.normalize import words as text_words
 from simcheck.probe import Probe, ReferenceCache, RefScript
 from simcheck.references import StoredPassage
+from simcheck.scene_words import SceneWords
 from simcheck.scoring import PairScore, Piece, score_pair, strengths
 
-MIN_PIECE_WORDS = 3  # a span cut at a scene boundary keeps pieces of at least this many words per side
+MIN_PIECE_WORDS = 3  # shortest span kept, in words on each side (weighted minimums apply too)
+LEXICAL_SCREEN = 0.1  # estimated Jaccard two passages need before their scenes are aligned (large index)
 
 
 @dataclass(frozen=True)
 class LexPiece:
     kind: str  # verbatim | fuzzy
     similarity: float
-    a0: int  # word indices in the draft's ScriptWords
+    a0: int  # word indices local to the draft scene
     a1: int
-    b0: int  # word indices in the reference's ScriptWords
+    b0: int  # word indices local to the reference scene
     b1: int
     allowed_by: str | None = None
 
@@ -44,9 +57,9 @@ class LexPiece:
 class SemPiece:
     draft_passage: int  # index into probe.passages
     reference_passage: StoredPassage
-    a0: int
+    a0: int  # word indices local to the draft scene
     a1: int
-    b0: int
+    b0: int  # word indices local to the reference scene
     b1: int
     cosine: float
     strength: float
@@ -77,6 +90,35 @@ class VerifyOptions:
     min_fuzzy: int
 
 
+@dataclass(frozen=True)
+class _Side:
+    """The reference scenes of one script that candidates point at: passages, vectors, signatures."""
+
+    rows: dict[int, np.ndarray]  # reference scene -> row indices into the arrays below
+    stored: list[StoredPassage]
+    vectors: np.ndarray
+    signatures: np.ndarray
+
+
+def _reference_side(cache: ReferenceCache, script_id: int, scenes: Sequence[int]) -> _Side:
+    refs = cache.references
+    ids = {r: np.asarray(refs.scene_passage_ids(script_id, r), dtype=np.int64) for r in scenes}
+    all_ids = np.concatenate(list(ids.values())) if ids else np.zeros(0, np.int64)
+    rows: dict[int, np.ndarray] = {}
+    start = 0
+    for r, scene_ids in ids.items():
+        rows[r] = np.arange(start, start + scene_ids.size)
+        start += scene_ids.size
+    if all_ids.size == 0:
+        return _Side(rows, [], np.zeros((0, 0), np.float32), np.zeros((0, 0), np.uint64))
+    return _Side(
+        rows,
+        refs.passages(all_ids),
+        np.asarray(refs.vectors(all_ids), dtype=np.float32),
+        np.asarray(refs.signatures(all_ids), dtype=np.uint64),
+    )
+
+
 def verify_script(
     probe: Probe,
     cache: ReferenceCache,
@@ -87,154 +129,145 @@ def verify_script(
     allowlist: Allowlist | None = None,
 ) -> list[PairResult]:
     """Evidence for the candidate ``(draft scene, reference scene)`` pairs of one reference script."""
-    draft_scenes = sorted({d for d, _ in pairs})
-    ref_scenes = sorted({r for _, r in pairs})
-    ref = cache.get(script_id, ref_scenes)
-    lexical = _lexical_pieces(probe, ref, draft_scenes, ref_scenes, options)
-    by_pair: dict[tuple[int, int], list[LexPiece]] = defaultdict(list)
-    for piece in lexical:
-        by_pair[(probe.words.scene_of(piece.a0), ref.words.scene_of(piece.b0))].append(piece)
-    semantic = _semantic_pieces(probe, cache, ref, sorted(set(pairs) | set(by_pair)), calibration)
+    refs = cache.references
+    side = _reference_side(cache, script_id, sorted({r for _, r in pairs}))
+    floors = semantic_floors(calibration, refs.n_passages, SEMANTIC_EVIDENCE)
+    screen = len(refs.scripts()) >= MIN_SCRIPTS
     results: list[PairResult] = []
-    for key in sorted(set(by_pair) | set(semantic)):
+    for d, r in sorted(set(pairs)):
+        mine = probe.scene_passages.get(d)
+        rows = side.rows.get(r)
+        if mine is None or rows is None or rows.size == 0:
+            continue
+        matches = _semantic_matches(probe, mine, side, rows, calibration, floors, refs.n_passages)
+        aligned = not screen or _looks_alike(probe.signatures[mine], side.signatures[rows])
+        if not matches and not aligned:
+            continue
+        words = cache.scene_words(script_id, r) if aligned else None
+        lexical = _lexical(probe, cache, script_id, d, r, words, options) if words is not None else []
+        semantic = _semantic(probe, d, words, [side.stored[int(j)] for j in rows], matches)
+        n_r = len(words.norms) if words is not None else _passage_words(side, rows)
         result = _pair_result(
-            probe, ref, key, by_pair.get(key, []), semantic.get(key, []), calibration, allowlist
+            probe, cache, script_id, words, n_r, (d, r), lexical, semantic, calibration, allowlist
         )
         if result is not None:
             results.append(result)
     return results
 
 
+def _passage_words(side: _Side, rows: np.ndarray) -> int:
+    return sum(len(text_words(side.stored[int(j)].text)) for j in rows)
+
+
 # --- lexical ----------------------------------------------------------------------------------
 
 
-def _concat(words_bounds: np.ndarray, scenes: Sequence[int]) -> np.ndarray:
-    parts = [np.arange(words_bounds[s - 1], words_bounds[s], dtype=np.int64) for s in scenes]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+def _looks_alike(a: np.ndarray, b: np.ndarray) -> bool:
+    """Does some passage pair have an estimated Jaccard of at least ``LEXICAL_SCREEN``?"""
+    if a.size == 0 or b.size == 0:
+        return False
+    need = LEXICAL_SCREEN * a.shape[1]
+    for i in range(a.shape[0]):
+        if a[i][0] == EMPTY and np.all(a[i] == EMPTY):
+            continue
+        if int((b == a[i]).sum(axis=1).max()) >= need:
+            return True
+    return False
 
 
-def _runs(scene_ids: np.ndarray) -> list[tuple[int, int]]:
-    """``[start, end)`` runs of equal values."""
-    if scene_ids.size == 0:
-        return []
-    cuts = np.flatnonzero(np.diff(scene_ids) != 0) + 1
-    bounds = [0, *cuts.tolist(), int(scene_ids.size)]
-    return list(zip(bounds[:-1], bounds[1:], strict=True))
-
-
-def _project(x: int, a0: int, a1: int, b0: int, b1: int, exact: bool) -> int:
-    if exact:
-        return b0 + (x - a0)
-    return b0 + int(round((x - a0) * (b1 - b0) / max(a1 - a0, 1)))
-
-
-def _lexical_pieces(
+def _lexical(
     probe: Probe,
-    ref: RefScript,
-    draft_scenes: Sequence[int],
-    ref_scenes: Sequence[int],
+    cache: ReferenceCache,
+    script_id: int,
+    d: int,
+    r: int,
+    words: SceneWords,
     options: VerifyOptions,
 ) -> list[LexPiece]:
-    da = _concat(probe.words.scene_bounds, draft_scenes)
-    rb = _concat(ref.words.scene_bounds, ref_scenes)
-    if da.size == 0 or rb.size == 0:
+    """Aligned spans of one scene pair: unweighted first, weighted where something was found."""
+    a0, a1 = probe.words.scene_range(d)
+    a = probe.words.norms[a0:a1]
+    b = words.norms
+    if not a or not b:
         return []
-    a_norms = probe.words.norms
-    b_norms = ref.words.norms
-    spans = align(
-        [a_norms[i] for i in da],
-        [b_norms[i] for i in rb],
-        weights_a=probe.weights[da],
-        weights_b=ref.weights[rb],
-        min_verbatim=options.min_verbatim,
-        min_fuzzy=options.min_fuzzy,
-    )
-    a_scene = np.searchsorted(probe.words.scene_bounds, da, side="right")
-    b_scene = np.searchsorted(ref.words.scene_bounds, rb, side="right")
-    pieces: list[LexPiece] = []
-    for span in spans:
-        exact = span.kind == VERBATIM
-        for x0, x1 in _runs(a_scene[span.a_start : span.a_end]):
-            xa0, xa1 = span.a_start + x0, span.a_start + x1
-            yb0 = _project(xa0, span.a_start, span.a_end, span.b_start, span.b_end, exact)
-            yb1 = _project(xa1, span.a_start, span.a_end, span.b_start, span.b_end, exact)
-            for y0, y1 in _runs(b_scene[yb0:yb1]):
-                pb0, pb1 = yb0 + y0, yb0 + y1
-                pa0 = _project(pb0, yb0, yb1, xa0, xa1, exact)
-                pa1 = _project(pb1, yb0, yb1, xa0, xa1, exact)
-                if pa1 - pa0 < MIN_PIECE_WORDS or pb1 - pb0 < MIN_PIECE_WORDS:
-                    continue
-                pieces.append(
-                    LexPiece(
-                        kind=span.kind,
-                        similarity=float(span.similarity),
-                        a0=int(da[pa0]),
-                        a1=int(da[pa1 - 1]) + 1,
-                        b0=int(rb[pb0]),
-                        b1=int(rb[pb1 - 1]) + 1,
-                    )
-                )
-    return pieces
+    least, fuzzy = options.min_verbatim, options.min_fuzzy
+    if not align(a, b, min_verbatim=least, min_fuzzy=fuzzy):  # weights only lower seeds and masses
+        return []
+    weights_a = probe.weights[a0:a1]
+    weights_b = cache.scene_weights(script_id, r)
+    spans = align(a, b, weights_a=weights_a, weights_b=weights_b, min_verbatim=least, min_fuzzy=fuzzy)
+    return [
+        LexPiece(span.kind, float(span.similarity), span.a_start, span.a_end, span.b_start, span.b_end)
+        for span in spans
+        if span.a_len >= MIN_PIECE_WORDS and span.b_len >= MIN_PIECE_WORDS
+    ]
 
 
 # --- semantic ---------------------------------------------------------------------------------
 
 
-def _semantic_pieces(
+def _semantic_matches(
     probe: Probe,
-    cache: ReferenceCache,
-    ref: RefScript,
-    pairs: Sequence[tuple[int, int]],
+    mine: np.ndarray,
+    side: _Side,
+    rows: np.ndarray,
     calibration: Calibration,
-) -> dict[tuple[int, int], list[SemPiece]]:
-    refs = cache.references
-    n_total = refs.n_passages
-    scene_passages = probe.scene_passages()
-    ref_scenes = sorted({r for _, r in pairs})
-    ref_ids = {r: refs.scene_passage_ids(ref.id, r) for r in ref_scenes}
-    all_ids = np.concatenate([ref_ids[r] for r in ref_scenes]) if ref_scenes else np.zeros(0, np.int64)
-    if all_ids.size == 0:
-        return {}
-    vectors = np.asarray(refs.vectors(all_ids), dtype=np.float32)
-    stored = refs.passages(all_ids)
-    row_of = {int(pid): k for k, pid in enumerate(all_ids)}
-    floors = semantic_floors(calibration, n_total, SEMANTIC_EVIDENCE)
-    out: dict[tuple[int, int], list[SemPiece]] = {}
-    for d, r in pairs:
-        mine = scene_passages.get(d)
-        theirs = ref_ids.get(r)
-        if mine is None or theirs is None or theirs.size == 0:
+    floors: np.ndarray,
+    n_total: int,
+) -> list[tuple[int, StoredPassage, float, float]]:
+    """One-to-one passage pairs with an unusual cosine: (draft passage index, stored, cosine, strength)."""
+    sims = probe.vectors[mine] @ side.vectors[rows].T
+    lengths = probe.passage_lengths[mine]
+    floor = floors[[length_bin(int(w)) for w in lengths]]
+    ii, jj = np.nonzero(sims >= floor[:, None])
+    if ii.size == 0:
+        return []
+    order = np.lexsort((jj, ii, -sims[ii, jj]))
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    out: list[tuple[int, StoredPassage, float, float]] = []
+    for k in order:
+        i, j = int(ii[k]), int(jj[k])
+        if i in used_a or j in used_b:
             continue
-        rows = [row_of[int(pid)] for pid in theirs]
-        sims = probe.vectors[mine] @ vectors[rows].T
-        words = probe.passage_lengths[mine]
-        floor = floors[[length_bin(int(w)) for w in words]]
-        ii, jj = np.nonzero(sims >= floor[:, None])
-        if ii.size == 0:
-            continue
-        order = np.lexsort((jj, ii, -sims[ii, jj]))
-        used_a: set[int] = set()
-        used_b: set[int] = set()
-        pieces: list[SemPiece] = []
-        for k in order:
-            i, j = int(ii[k]), int(jj[k])
-            if i in used_a or j in used_b:
-                continue
-            cosine = float(sims[i, j])
-            strength = calibration.semantic.strength(cosine, int(words[i]), n_total)
-            if strength <= 0.0:
-                continue
-            used_a.add(i)
-            used_b.add(j)
-            passage = stored[rows[j]]
-            b0, b1 = ref.words.word_range(passage.start, passage.end)
-            a0, a1 = (int(x) for x in probe.passage_words[mine[i]])
-            if a1 <= a0 or b1 <= b0:
-                continue
-            pieces.append(SemPiece(int(mine[i]), passage, a0, a1, b0, b1, cosine, strength))
-        if pieces:
-            out[(d, r)] = sorted(pieces, key=lambda p: (p.a0, p.b0))
+        used_a.add(i)
+        used_b.add(j)
+        cosine = float(sims[i, j])
+        strength = calibration.semantic.strength(cosine, int(lengths[i]), n_total)
+        if strength > 0.0:
+            out.append((int(mine[i]), side.stored[int(rows[j])], cosine, strength))
+        if len(used_a) == len(mine) or len(used_b) == len(rows):
+            break
     return out
+
+
+def _semantic(
+    probe: Probe,
+    d: int,
+    words: SceneWords | None,
+    scene_passages: list[StoredPassage],
+    matches: list[tuple[int, StoredPassage, float, float]],
+) -> list[SemPiece]:
+    """Semantic pieces with word ranges: from the scene's words, or from its passages' word counts."""
+    d0, _ = probe.words.scene_range(d)
+    starts: dict[int, int] = {}
+    if words is None:
+        position = 0
+        for passage in scene_passages:
+            starts[passage.id] = position
+            position += len(text_words(passage.text))
+    pieces: list[SemPiece] = []
+    for index, passage, cosine, strength in matches:
+        a0, a1 = (int(x) - d0 for x in probe.passage_words[index])
+        if words is not None:
+            b0 = int(np.searchsorted(words.starts, passage.start, side="left"))
+            b1 = int(np.searchsorted(words.starts, passage.end, side="left"))
+        else:
+            b0 = starts[passage.id]
+            b1 = b0 + len(text_words(passage.text))
+        if a1 > a0 and b1 > b0:
+            pieces.append(SemPiece(index, passage, a0, a1, b0, b1, cosine, strength))
+    return sorted(pieces, key=lambda p: (p.a0, p.b0))
 
 
 # --- one pair ---------------------------------------------------------------------------------
@@ -242,7 +275,10 @@ def _semantic_pieces(
 
 def _pair_result(
     probe: Probe,
-    ref: RefScript,
+    cache: ReferenceCache,
+    script_id: int,
+    words: SceneWords | None,
+    n_r: int,
     key: tuple[int, int],
     lexical: list[LexPiece],
     semantic: list[SemPiece],
@@ -250,44 +286,43 @@ def _pair_result(
     allowlist: Allowlist | None,
 ) -> PairResult | None:
     d, r = key
-    if allowlist:
-        lexical = [_allow_lex(p, probe, ref, allowlist) for p in lexical]
-        semantic = [_allow_sem(p, probe, ref, allowlist) for p in semantic]
     d0, d1 = probe.words.scene_range(d)
-    r0, r1 = ref.words.scene_range(r)
-    weights = probe.weights[d0:d1]
+    if allowlist and (lexical or semantic):
+        ref = cache.get(script_id)
+        if words is not None:
+            lexical = [_allow_lex(p, probe, d0, ref, words, allowlist) for p in lexical]
+        semantic = [_allow_sem(p, probe, ref, allowlist) for p in semantic]
+    n_d = d1 - d0
+    weights = probe.weights[d0:d1] if lexical else np.ones(n_d, dtype=np.float64)
 
     def pieces(flagged_only: bool) -> tuple[list[Piece], list[Piece]]:
         lex = [
-            Piece(p.a0 - d0, p.a1 - d0, p.b0 - r0, p.b1 - r0, p.similarity)
+            Piece(p.a0, p.a1, p.b0, p.b1, p.similarity)
             for p in lexical
             if not (flagged_only and p.allowed_by)
         ]
         sem = [
-            Piece(p.a0 - d0, p.a1 - d0, p.b0 - r0, p.b1 - r0, p.strength)
-            for p in semantic
-            if not (flagged_only and p.allowed_by)
+            Piece(p.a0, p.a1, p.b0, p.b1, p.strength) for p in semantic if not (flagged_only and p.allowed_by)
         ]
         return lex, sem
 
     lex, sem = pieces(True)
-    score = score_pair(d1 - d0, r1 - r0, lex, sem, weights)
+    score = score_pair(n_d, n_r, lex, sem, weights)
     rarity = calibration.evidence.rarity(score)
     allowed_score = None
     allowed_rarity = 0.0
     if any(p.allowed_by for p in lexical) or any(p.allowed_by for p in semantic):
-        all_lex, all_sem = pieces(False)
-        allowed_score = score_pair(d1 - d0, r1 - r0, all_lex, all_sem, weights)
+        allowed_score = score_pair(n_d, n_r, *pieces(False), weights)
         allowed_rarity = calibration.evidence.rarity(allowed_score)
     if score.evidence_words <= 0 and (allowed_score is None or allowed_score.evidence_words <= 0):
         return None
-    draft_strength, reference_strength = _cover(lex, sem, d1 - d0, r1 - r0)
+    draft_strength, reference_strength = _cover(lex, sem, n_d, n_r)
     if allowed_score is not None:
-        draft_all, reference_all = _cover(*pieces(False), d1 - d0, r1 - r0)
+        draft_all, reference_all = _cover(*pieces(False), n_d, n_r)
     else:
         draft_all, reference_all = draft_strength, reference_strength
     return PairResult(
-        script_id=ref.id,
+        script_id=script_id,
         draft_scene=d,
         reference_scene=r,
         lexical=tuple(lexical),
@@ -296,7 +331,7 @@ def _pair_result(
         rarity=rarity,
         allowed_score=allowed_score,
         allowed_rarity=allowed_rarity,
-        links=tuple(_links(probe, ref, lexical, semantic)),
+        links=tuple(_links(probe, d0, words, lexical, semantic)),
         draft_strength=draft_strength,
         reference_strength=reference_strength,
         draft_strength_all=draft_all,
@@ -317,17 +352,23 @@ def _cover(lex: Sequence[Piece], sem: Sequence[Piece], n_d: int, n_r: int) -> tu
     return draft, reference
 
 
-def _allow_lex(piece: LexPiece, probe: Probe, ref: RefScript, allowlist: Allowlist) -> LexPiece:
-    ds, de = probe.words.offsets(piece.a0, piece.a1)
-    rs, re_ = ref.words.offsets(piece.b0, piece.b1)
-    entry = allowlist.passage(
-        ref.path,
-        ref.lines.line(rs),
-        ref.lines.line(max(re_ - 1, rs)),
-        probe.script.text[ds:de],
-        ref.script.text[rs:re_],
+def lexical_offsets(probe: Probe, d0: int, words: SceneWords, piece: LexPiece) -> tuple[int, int, int, int]:
+    """Character offsets ``(draft start, draft end, reference start, reference end)`` of a lexical piece."""
+    return (
+        int(probe.words.starts[d0 + piece.a0]),
+        int(probe.words.ends[d0 + piece.a1 - 1]),
+        int(words.starts[piece.b0]),
+        int(words.ends[piece.b1 - 1]),
     )
-    return piece if entry is None else LexPiece(**{**piece.__dict__, "allowed_by": entry.text})
+
+
+def _allow_lex(
+    piece: LexPiece, probe: Probe, d0: int, ref: RefScript, words: SceneWords, allowlist: Allowlist
+) -> LexPiece:
+    ds, de, rs, re_ = lexical_offsets(probe, d0, words, piece)
+    first, last = ref.lines.line(rs), ref.lines.line(max(re_ - 1, rs))
+    entry = allowlist.passage(ref.path, first, last, probe.script.text[ds:de], ref.script.text[rs:re_])
+    return piece if entry is None else replace(piece, allowed_by=entry.text)
 
 
 def _allow_sem(piece: SemPiece, probe: Probe, ref: RefScript, allowlist: Allowlist) -> SemPiece:
@@ -340,30 +381,39 @@ def _allow_sem(piece: SemPiece, probe: Probe, ref: RefScript, allowlist: Allowli
         probe.script.text[draft.start : draft.end],
         ref.script.text[other.start : other.end],
     )
-    return piece if entry is None else SemPiece(**{**piece.__dict__, "allowed_by": entry.text})
+    return piece if entry is None else replace(piece, allowed_by=entry.text)
 
 
 def _links(
-    probe: Probe, ref: RefScript, lexical: Sequence[LexPiece], semantic: Sequence[SemPiece]
+    probe: Probe,
+    d0: int,
+    words: SceneWords | None,
+    lexical: Sequence[LexPiece],
+    semantic: Sequence[SemPiece],
 ) -> list[SpeechLink]:
     """Aligned speeches: word-by-word for lexical pieces, passage-by-passage for semantic ones."""
     weights: dict[tuple[int, int], float] = defaultdict(float)
-    for piece in lexical:
-        a = np.arange(piece.a0, piece.a1)
-        b = piece.b0 + ((a - piece.a0) * (piece.b1 - piece.b0)) // max(piece.a1 - piece.a0, 1)
-        units_a = probe.words.units[a]
-        units_b = ref.words.units[np.minimum(b, piece.b1 - 1)]
-        pairs, counts = np.unique(np.stack([units_a, units_b], axis=1), axis=0, return_counts=True)
-        for (ua, ub), count in zip(pairs.tolist(), counts.tolist(), strict=True):
-            weights[(ua, ub)] += count
+    speakers_b: dict[int, str] = {}
+    if words is not None:
+        speakers_b.update(words.speakers)
+        for piece in lexical:
+            a = np.arange(piece.a0, piece.a1)
+            b = piece.b0 + ((a - piece.a0) * (piece.b1 - piece.b0)) // max(piece.a1 - piece.a0, 1)
+            units_a = probe.words.units[d0 + a]
+            units_b = words.units[np.minimum(b, piece.b1 - 1)]
+            pairs, counts = np.unique(np.stack([units_a, units_b], axis=1), axis=0, return_counts=True)
+            for (ua, ub), count in zip(pairs.tolist(), counts.tolist(), strict=True):
+                weights[(ua, ub)] += count
     for sem in semantic:
-        ua = int(probe.words.units[sem.a0])
-        ub = int(ref.words.units[sem.b0])
+        ua = int(probe.words.units[d0 + sem.a0])
+        ub = sem.reference_passage.start  # a speech's passage: the speaker is on the passage
+        if sem.reference_passage.speaker:
+            speakers_b.setdefault(ub, sem.reference_passage.speaker)
         weights[(ua, ub)] += (sem.a1 - sem.a0) * sem.strength
     links: list[SpeechLink] = []
     for (ua, ub), weight in sorted(weights.items()):
         speaker_a = probe.words.speakers.get(ua)
-        speaker_b = ref.words.speakers.get(ub)
+        speaker_b = speakers_b.get(ub)
         if speaker_a and speaker_b:
             links.append(SpeechLink(ua, speaker_a, ub, speaker_b, float(weight)))
     return links

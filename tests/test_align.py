@@ -56,7 +56,7 @@ def norms(text: str) -> list[str]:
 
 def covered(spans: list[Span], start: int, end: int, side: str = "a") -> int:
     """How many token positions of [start, end) (on side a or b) lie inside some span."""
-    inside = set()
+    inside: set[int] = set()
     for s in spans:
         lo, hi = (s.a_start, s.a_end) if side == "a" else (s.b_start, s.b_end)
         inside.update(range(max(lo, start), min(hi, end)))

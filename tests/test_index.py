@@ -413,7 +413,7 @@ def test_ivf_index_above_the_flat_limit(tmp_path: Path, refs: Path, monkeypatch)
     import simcheck.vectors as vectors
 
     monkeypatch.setattr(vectors, "FLAT_MAX_PASSAGES", 4)
-    monkeypatch.setattr(vectors, "IVF_TRAIN_PER_LIST", 2)
+    monkeypatch.setattr(vectors, "IVF_MIN_PER_LIST", 2)
     index = _new_index(tmp_path)
     index.add([refs])
     assert index.info().faiss["type"] == "ivf"
@@ -432,3 +432,24 @@ def test_folder_given_through_a_symlink(tmp_path: Path, refs: Path) -> None:
     (refs / "harbour.fountain").unlink()
     assert index.add([link]).removed == (str(refs / "harbour.fountain"),)
     assert index.remove([link / "sub"]).removed == (str(refs / "sub" / "orchard.fountain"),)
+
+
+def test_index_and_memory_references_agree(tmp_path: Path, refs: Path) -> None:
+    from simcheck.memory import MemoryReferences
+
+    index = _new_index(tmp_path, HashEmbedder(32))
+    index.add([refs])
+    paths = [s.path for s in index.scripts()]
+    memory = MemoryReferences.build([read_script(p) for p in paths], IndexSettings(), HashEmbedder(32))
+    ids = np.arange(index.n_passages)
+    assert memory.n_passages == index.n_passages
+    assert [(p.script_id, p.scene, p.kind, p.start, p.end, p.text) for p in memory.passages(ids)] == [
+        (p.script_id, p.scene, p.kind, p.start, p.end, p.text) for p in index.passages(ids)
+    ]
+    assert np.array_equal(memory.signatures(ids), index.signatures(ids))
+    assert np.array_equal(memory.vectors(ids), index.vectors(ids))
+    probe = index.vectors([1, 4])
+    assert np.array_equal(memory.search_semantic(probe, 3)[1], index.search_semantic(probe, 3)[1])
+    hashes = np.concatenate(script_features(read_script(paths[0]), index.settings).shingle_hashes)
+    assert index.script_frequency(hashes).max() == 2  # the shared speech
+    assert np.array_equal(memory.script_frequency(hashes), index.script_frequency(hashes))
