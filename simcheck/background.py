@@ -10,8 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from simcheck.calibration import (
+    COSINE_GRID,
     LENGTH_BINS,
     MIN_BIN_SAMPLES,
+    PAIR_SAMPLES,
     PASSAGE_SAMPLES,
     SAMPLE_SEED,
     SCENE_SAMPLES,
@@ -23,11 +25,11 @@ from simcheck.calibration import (
     length_bin,
 )
 from simcheck.candidates import find_candidates
-from simcheck.normalize import words
 from simcheck.probe import ReferenceCache
 from simcheck.references import References
+from simcheck.scene_words import word_count
 from simcheck.settings import CompareSettings
-from simcheck.verify import VerifyOptions, verify_script
+from simcheck.verify import VerifyOptions, small_matrix_mode, verify_script
 
 
 def measure(
@@ -86,10 +88,40 @@ def passage_background(references: References, rng: np.random.Generator, samples
                 if valid.size == 0:
                     continue
                 best = float(valid[-1])
-            values[length_bin(len(words(query.text)))].append(best)
+            values[length_bin(word_count(query.text))].append(best)
     pooled = [x for v in values for x in v]
     # a length bin with too few samples borrows the pooled sample (a bin of its own would be noise)
-    return SemanticNull(n, tuple(Tail.of(v if len(v) >= MIN_BIN_SAMPLES else pooled, 0.005) for v in values))
+    bins = tuple(Tail.of(v if len(v) >= MIN_BIN_SAMPLES else pooled, 0.005) for v in values)
+    return SemanticNull(n, bins, pair_background(references, rng))
+
+
+def pair_background(references: References, rng: np.random.Generator) -> tuple[tuple[float, ...], ...]:
+    """Per length bin, the share of random passage pairs from different scripts at least as similar as
+    each cosine of ``COSINE_GRID``."""
+    n = references.n_passages
+    if n < 2:
+        return ()
+    size = min(PAIR_SAMPLES, n // 2)
+    picks = rng.choice(n, size=2 * size, replace=False)
+    left, right = np.sort(picks[:size]), np.sort(picks[size:])
+    meta_left, meta_right = references.passages(left), references.passages(right)
+    sims = (
+        np.asarray(references.vectors(left), dtype=np.float32)
+        @ np.asarray(references.vectors(right), dtype=np.float32).T
+    )
+    other = np.asarray([p.script_id for p in meta_left])[:, None] != np.asarray(
+        [p.script_id for p in meta_right]
+    )
+    bins = np.asarray([length_bin(word_count(p.text)) for p in meta_left])
+    grid = np.asarray(COSINE_GRID)
+    pooled_values = np.sort(sims[other])
+    rows: list[tuple[float, ...]] = []
+    for b in range(len(LENGTH_BINS) + 1):
+        mine = sims[(bins == b)[:, None] & other]
+        values = np.sort(mine) if mine.size >= MIN_BIN_SAMPLES * 100 else pooled_values
+        above = values.size - np.searchsorted(values, grid, side="left")
+        rows.append(tuple(float(f"{x:.6g}") for x in above / max(values.size, 1)))
+    return tuple(rows)
 
 
 def scene_background(
@@ -111,25 +143,36 @@ def scene_background(
     picks = np.sort(rng.choice(len(scenes), size=min(samples, len(scenes)), replace=False))
     cache = ReferenceCache(references)
     options = VerifyOptions(settings.min_verbatim_tokens, settings.min_fuzzy_tokens)
-    lexical: list[float] = []
-    semantic: list[float] = []
-    combined: list[float] = []
-    for pick in picks:
-        script_id, scene = scenes[int(pick)]
-        probe = cache.reference_probe(script_id, scene)
-        if probe is None:
-            continue
-        best = [0.0, 0.0, 0.0]
-        candidates = find_candidates(
-            probe, references, calibration, settings.semantic_neighbours, settings.max_pairs_per_scene
-        )
-        for other, pairs in candidates.items():
-            for result in verify_script(probe, cache, other, pairs, calibration, options):
-                score = result.score
-                best[0] = max(best[0], score.lexical_words)
-                best[1] = max(best[1], score.semantic_words)
-                best[2] = max(best[2], score.evidence_words)
-        lexical.append(best[0])
-        semantic.append(best[1])
-        combined.append(best[2])
-    return lexical, semantic, combined
+    rows: list[tuple[float, float, float]] = []
+    with small_matrix_mode():
+        for pick in picks:
+            best = _best_evidence(references, settings, calibration, cache, options, scenes[int(pick)])
+            if best is not None:
+                rows.append(best)
+    return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+
+def _best_evidence(
+    references: References,
+    settings: CompareSettings,
+    calibration: Calibration,
+    cache: ReferenceCache,
+    options: VerifyOptions,
+    scene: tuple[int, int],
+) -> tuple[float, float, float] | None:
+    """The best other-script (lexical, semantic, combined) evidence words of one reference scene."""
+    script_id, number = scene
+    probe = cache.reference_probe(script_id, number)
+    if probe is None:
+        return None
+    best = [0.0, 0.0, 0.0]
+    candidates = find_candidates(
+        probe, references, calibration, settings.semantic_neighbours, settings.max_pairs_per_scene
+    )
+    for other, pairs in candidates.items():
+        for result in verify_script(probe, cache, other, pairs, calibration, options):
+            score = result.score
+            best[0] = max(best[0], score.lexical_words)
+            best[1] = max(best[1], score.semantic_words)
+            best[2] = max(best[2], score.evidence_words)
+    return best[0], best[1], best[2]

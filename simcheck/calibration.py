@@ -17,10 +17,12 @@ the settings) and re-measured when the references change:
    ``w`` words whose best cosine with a reference passage is ``c``, in references of ``N`` passages:
 
    - ``chance(c, w, N)``: the chance that an unrelated passage of that length finds a passage at
-     least that similar somewhere in ``N`` reference passages. The measured top-1 law at
-     ``n_passages`` is converted to ``N`` assuming independent passages
-     (``1 - (1 - q) ** N`` with ``q`` the per-passage chance), so pairwise mode (``--against`` a few
-     scripts) uses lower cosine thresholds than a large index, at the same chance.
+     least that similar somewhere in ``N`` reference passages. At the measured size it is the top-1
+     law itself. For fewer passages (pairwise mode, ``--against`` a few scripts) it is
+     ``1 - exp(-N q)``, ``q`` the chance for one unrelated passage pair: the share of
+     ``PAIR_SAMPLES ** 2`` random pairs of passages from different scripts at least that similar
+     (``pairs``, on ``COSINE_GRID``), or, beyond what random pairs reach, the per-pair chance implied by
+     the top-1 law; so small reference sets use lower cosine thresholds, at the same chance.
    - ``rarity = -log10(chance)``. A passage pair is **semantic evidence** when its rarity is at least
      ``SEMANTIC_EVIDENCE`` (2: at most 1 unrelated passage in 100 gets there); its **strength** rises
      linearly from 0 there to 1 at ``SEMANTIC_FULL`` (5: 1 in 100,000).
@@ -69,7 +71,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from simcheck.scoring import PairScore
     from simcheck.settings import CompareSettings
 
-CALIBRATION_VERSION = 1
+CALIBRATION_VERSION = 2
 EXTRA_NAME = "calibration"
 
 LOW, MEDIUM, HIGH = 2.0, 4.0, 6.0  # rarity thresholds of the levels
@@ -77,10 +79,12 @@ SEMANTIC_EVIDENCE = 2.0  # passage-pair rarity from which a cosine is evidence
 SEMANTIC_FULL = 5.0  # passage-pair rarity at which semantic evidence has strength 1
 CANDIDATE_RARITY = 1.0  # looser passage rarity for proposing candidate scene pairs
 LENGTH_BINS = (12, 25, 50)  # word-count edges of the passage length bins
+COSINE_GRID = tuple(round(-0.2 + 0.01 * i, 2) for i in range(121))  # -0.2 .. 1.0
+PAIR_SAMPLES = 2000  # passages on each side of the random pairs (PAIR_SAMPLES ** 2 pairs)
 MIN_SCRIPTS = 12  # fewer reference scripts than this: use the shipped defaults
 PASSAGE_SAMPLES = 3000
 MIN_BIN_SAMPLES = 30  # a length bin with fewer sampled passages uses the pooled sample of all bins
-SCENE_SAMPLES = 400
+SCENE_SAMPLES = 300
 SAMPLE_SEED = 20240611
 SEARCH_K = 40  # neighbours fetched per sampled passage (the best one from another script is kept)
 TAIL_SHARE = 0.1  # the exponential tail is fitted to this top share of a sample
@@ -144,18 +148,28 @@ class Tail:
 
 @dataclass(frozen=True)
 class SemanticNull:
-    """Top-1 cosine of unrelated passages among ``n_passages`` reference passages, per length bin."""
+    """The cosines of unrelated passages, per length bin.
+
+    ``bins``: top-1 cosine of a passage among the ``n_passages`` reference passages of other scripts.
+    ``pairs``: for each cosine of ``COSINE_GRID``, the share of random passage pairs from different
+    scripts at least that similar (0 where none of the sampled pairs was).
+    """
 
     n_passages: int
     bins: tuple[Tail, ...]
+    pairs: tuple[tuple[float, ...], ...] = ()
 
     def chance(self, cosine: float, words: int, n_passages: int) -> float:
-        measured = self.bins[length_bin(words)].chance(cosine)
-        if n_passages == self.n_passages or measured >= 1.0:
-            return measured
-        # per-passage chance q from the top-1 law at n_passages, then the top-1 law at N
-        log_q_complement = math.log1p(-min(measured, 1.0 - 1e-15)) / max(self.n_passages, 1)
-        return -math.expm1(max(n_passages, 1) * log_q_complement)
+        """Chance that an unrelated passage of ``words`` words finds one at least this similar among
+        ``n_passages``: ``1 - exp(-N q)``, ``q`` the per-pair chance, the larger of the measured pair
+        share and the per-pair chance implied by the top-1 law (``1 - (1 - q) ** n = P(top1)``)."""
+        b = length_bin(words)
+        top1 = self.bins[b].chance(cosine)
+        if n_passages >= self.n_passages or top1 >= 1.0:
+            return top1
+        q_top1 = -math.log1p(-min(top1, 1.0 - 1e-15)) / max(self.n_passages, 1)
+        q_pair = float(np.interp(cosine, COSINE_GRID, self.pairs[b])) if self.pairs else 0.0
+        return min(top1, -math.expm1(-max(n_passages, 1) * max(q_top1, q_pair)))
 
     def rarity(self, cosine: float, words: int, n_passages: int) -> float:
         chance = self.chance(cosine, words, n_passages)
@@ -247,6 +261,7 @@ class Calibration:
             "semantic": {
                 "n_passages": self.semantic.n_passages,
                 "bins": [list(t.values) for t in self.semantic.bins],
+                "pairs": [list(p) for p in self.semantic.pairs],
             },
             "evidence": {
                 "lexical": list(self.evidence.lexical.values),
@@ -262,7 +277,8 @@ class Calibration:
         semantic = data["semantic"]
         evidence = data["evidence"]
         bins = tuple(Tail.of(values, 0.005) for values in semantic["bins"])
-        if len(bins) != len(LENGTH_BINS) + 1:
+        pairs = tuple(tuple(float(x) for x in row) for row in semantic.get("pairs", []))
+        if len(bins) != len(LENGTH_BINS) + 1 or any(len(row) != len(COSINE_GRID) for row in pairs):
             raise ValueError("calibration length bins mismatch")
         return cls(
             source=source or str(data["source"]),
@@ -270,7 +286,7 @@ class Calibration:
             fingerprint=str(data["fingerprint"]),
             passage_samples=int(data["passage_samples"]),
             scene_samples=int(data["scene_samples"]),
-            semantic=SemanticNull(int(semantic["n_passages"]), bins),
+            semantic=SemanticNull(int(semantic["n_passages"]), bins, pairs),
             evidence=EvidenceNull.of(evidence["lexical"], evidence["semantic"], evidence["combined"]),
             note=note,
         )

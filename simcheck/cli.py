@@ -129,10 +129,10 @@ _SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".json": "json", ".txt": "te
 )
 @click.option(
     "--fail-on",
-    type=click.Choice(["low", "medium", "high"]),
+    type=click.Choice(["low", "medium", "high", "never"]),
     default="high",
     show_default=True,
-    help="Exit with status 3 when a flagged match reaches this level.",
+    help="Exit with status 3 when a flagged match reaches this level ('never': always exit 0).",
 )
 @click.option(
     "--allow",

@@ -53,9 +53,9 @@ from simcheck.report import (
     level_rank,
 )
 from simcheck.scene_words import SceneWords
-from simcheck.scoring import ChainLink, best_chain, chain_rarity, sequence_share, strengths
+from simcheck.scoring import CHAIN_MIN_RARITY, ChainLink, best_chain, chain_rarity, sequence_share, strengths
 from simcheck.settings import LEVELS, CompareSettings, IndexSettings
-from simcheck.verify import PairResult, VerifyOptions, lexical_offsets, verify_script
+from simcheck.verify import PairResult, VerifyOptions, lexical_offsets, small_matrix_mode, verify_script
 
 COVERED_BY_LEXICAL = 0.5  # a semantic passage mostly covered by lexical evidence is not listed again
 
@@ -130,10 +130,14 @@ class Comparer:
         )
         options = VerifyOptions(settings.min_verbatim_tokens, settings.min_fuzzy_tokens)
         results: dict[int, list[PairResult]] = {}
-        for script_id, pairs in candidates.items():
-            found = verify_script(
-                probe, self.cache, script_id, pairs, calibration, options, self.allowlist or None
-            )
+        with small_matrix_mode():
+            found_all = {
+                script_id: verify_script(
+                    probe, self.cache, script_id, pairs, calibration, options, self.allowlist or None
+                )
+                for script_id, pairs in candidates.items()
+            }
+        for script_id, found in found_all.items():
             if found:
                 results[script_id] = found
         tests = max(1, len(candidates)) * max(1, len(probe.script.scenes))
@@ -205,7 +209,9 @@ def _reference(
     tests: int,
     cache: ReferenceCache,
 ) -> tuple[list[Match], ReferenceResult | None]:
-    links = [ChainLink(r.draft_scene, r.reference_scene, r.rarity) for r in results if r.rarity > 0]
+    links = [
+        ChainLink(r.draft_scene, r.reference_scene, r.rarity) for r in results if r.rarity >= CHAIN_MIN_RARITY
+    ]
     chain = best_chain(links)
     chain_value = chain_rarity([link.weight for link in chain], tests) if len(chain) >= 2 else 0.0
     chain_level = calibration.level(chain_value) if len(chain) >= 2 else None

@@ -19,9 +19,16 @@ import numpy as np
 from simcheck.features import hash_shingles, minhash_signatures, passage_shingle_hashes
 from simcheck.model import Passage, Script
 from simcheck.normalize import name_words, shingles
-from simcheck.normalize import words as text_words
 from simcheck.references import References
-from simcheck.scene_words import LineIndex, SceneWords, ScriptWords, assemble, scene_words, script_words
+from simcheck.scene_words import (
+    LineIndex,
+    SceneWords,
+    ScriptWords,
+    assemble,
+    scene_words,
+    script_words,
+    word_count,
+)
 from simcheck.scoring import phrase_weights
 
 
@@ -63,7 +70,7 @@ class Probe:
         self._weights = weights
         self._lines = lines
         self.passage_lengths = np.fromiter(
-            (len(text_words(p.text)) for p in self.passages), dtype=np.int64, count=len(self.passages)
+            (word_count(p.text) for p in self.passages), dtype=np.int64, count=len(self.passages)
         )
 
     @functools.cached_property
@@ -215,7 +222,7 @@ class ReferenceCache:
         n_scenes = meta.scenes if meta is not None else len(self.get(script_id).script.scenes)
         ids = [self.references.scene_passage_ids(script_id, k) for k in range(1, n_scenes + 1)]
         flat = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
-        return sum(len(text_words(p.text)) for p in self.references.passages(flat)) if flat.size else 0
+        return sum(word_count(p.text) for p in self.references.passages(flat)) if flat.size else 0
 
     def reference_probe(self, script_id: int, scene: int) -> Probe | None:
         """One reference scene as a pseudo-draft against the other scripts (stored features only)."""

@@ -205,7 +205,9 @@ class Report:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
     def reaches(self, level: str) -> bool:
-        """Does a flagged (not allowed) match reach ``level``?"""
+        """Does a flagged (not allowed) match reach ``level``? Never true for ``"never"``."""
+        if level == "never":
+            return False
         rank = level_rank(level)
         return any(not m.allowed and level_rank(m.level) >= rank for m in self.matches)
 

@@ -192,6 +192,11 @@ def _element_words(text: str, element: Element, names: frozenset[str]) -> list[t
     return out
 
 
+def word_count(text: str) -> int:
+    """Number of words of ``text`` as ``normalize.words`` counts them (without folding them)."""
+    return len(WORD_PATTERN.findall(text))
+
+
 class LineIndex:
     """1-based line numbers of offsets in one text (CRLF, CR, LF each end a line), by bisection."""
 

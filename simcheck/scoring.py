@@ -28,8 +28,9 @@ A word covered by several pieces counts with the strongest. From these per-word 
 
 Levels are not read from these shares but from how unusual the evidence is (``rarity``, see
 ``simcheck.calibration``): a copied exchange in an otherwise original scene has a small ``score``
-and a high level. A scene pair whose rarity is below *low* is still reported (as low) when it lies on
-a same-order chain whose combined rarity (``chain_rarity``) reaches low: the same plot in the same
+and a high level. A scene pair whose rarity is below *low* (but at least ``CHAIN_MIN_RARITY``) is
+still reported (as low) when it lies on a same-order chain whose combined rarity (``chain_rarity``)
+reaches low: the same plot in the same
 order, reworded scene by scene. A reference's ``level`` is the highest level of its flagged matches,
 raised to the chain's level when that is higher.
 """
@@ -47,6 +48,7 @@ import numpy as np
 STOCK_SCRIPTS = 2.0
 STOCK_SHARE = 0.02
 CHAIN_GAP = 0.1  # rarity units lost per scene skipped on either side of a same-order chain
+CHAIN_MIN_RARITY = 1.0  # a scene pair joins a chain only if at most 1 unrelated scene in 10 has its evidence
 
 
 @dataclass(frozen=True)

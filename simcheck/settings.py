@@ -30,6 +30,7 @@ MIN_FUZZY_TOKENS = 12  # shortest gap-tolerant run that counts as evidence
 MAX_PAIRS_PER_SCENE = 8  # semantic candidate scene pairs verified per draft scene (lexical ones: all)
 LEVELS = ("low", "medium", "high")
 FAIL_ON = "high"
+FAIL_ON_CHOICES = (*LEVELS, "never")  # "never": report, but always exit 0
 
 
 def default_index_dir() -> Path:
@@ -76,8 +77,8 @@ class CompareSettings:
     max_pairs_per_scene: int = MAX_PAIRS_PER_SCENE  # semantic candidate scene pairs verified per draft scene
 
     def __post_init__(self) -> None:
-        if self.fail_on not in LEVELS:
-            raise ValueError(f"fail_on must be one of {', '.join(LEVELS)}, not {self.fail_on!r}")
+        if self.fail_on not in FAIL_ON_CHOICES:
+            raise ValueError(f"fail_on must be one of {', '.join(FAIL_ON_CHOICES)}, not {self.fail_on!r}")
         if self.semantic_neighbours < 1:
             raise ValueError("semantic_neighbours must be at least 1")
         if self.min_verbatim_tokens < 1 or self.min_fuzzy_tokens < 1:

@@ -20,6 +20,7 @@ was not aligned is measured in the words of its passages.
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -32,14 +33,24 @@ from simcheck.calibration import MIN_SCRIPTS, SEMANTIC_EVIDENCE, Calibration, le
 from simcheck.candidates import semantic_floors
 from simcheck.features import EMPTY
 from simcheck.names import SpeechLink
-from simcheck.normalize import words as text_words
 from simcheck.probe import Probe, ReferenceCache, RefScript
 from simcheck.references import StoredPassage
-from simcheck.scene_words import SceneWords
+from simcheck.scene_words import SceneWords, word_count
 from simcheck.scoring import PairScore, Piece, score_pair, strengths
 
 MIN_PIECE_WORDS = 3  # shortest span kept, in words on each side (weighted minimums apply too)
 LEXICAL_SCREEN = 0.1  # estimated Jaccard two passages need before their scenes are aligned (large index)
+SCREEN_MIN_WORDS = 12  # shorter passages ("Exit.", "Enter KING.") look alike everywhere: not screened on
+
+
+def small_matrix_mode() -> contextlib.AbstractContextManager[object]:
+    """Single-threaded BLAS while verifying: thousands of small matrix products are 10-100x faster
+    without OpenBLAS's thread start-up and spinning, above all on a busy machine."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - installed with scikit-learn (sentence-transformers)
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,7 @@ class _Side:
     stored: list[StoredPassage]
     vectors: np.ndarray
     signatures: np.ndarray
+    lengths: np.ndarray  # words of each passage text
 
 
 def _reference_side(cache: ReferenceCache, script_id: int, scenes: Sequence[int]) -> _Side:
@@ -110,12 +122,15 @@ def _reference_side(cache: ReferenceCache, script_id: int, scenes: Sequence[int]
         rows[r] = np.arange(start, start + scene_ids.size)
         start += scene_ids.size
     if all_ids.size == 0:
-        return _Side(rows, [], np.zeros((0, 0), np.float32), np.zeros((0, 0), np.uint64))
+        empty = np.zeros(0, np.int64)
+        return _Side(rows, [], np.zeros((0, 0), np.float32), np.zeros((0, 0), np.uint64), empty)
+    stored = refs.passages(all_ids)
     return _Side(
         rows,
-        refs.passages(all_ids),
+        stored,
         np.asarray(refs.vectors(all_ids), dtype=np.float32),
         np.asarray(refs.signatures(all_ids), dtype=np.uint64),
+        np.fromiter((word_count(p.text) for p in stored), dtype=np.int64, count=len(stored)),
     )
 
 
@@ -140,7 +155,10 @@ def verify_script(
         if mine is None or rows is None or rows.size == 0:
             continue
         matches = _semantic_matches(probe, mine, side, rows, calibration, floors, refs.n_passages)
-        aligned = not screen or _looks_alike(probe.signatures[mine], side.signatures[rows])
+        aligned = not screen or _looks_alike(
+            probe.signatures[mine[probe.passage_lengths[mine] >= SCREEN_MIN_WORDS]],
+            side.signatures[rows[side.lengths[rows] >= SCREEN_MIN_WORDS]],
+        )
         if not matches and not aligned:
             continue
         words = cache.scene_words(script_id, r) if aligned else None
@@ -156,7 +174,7 @@ def verify_script(
 
 
 def _passage_words(side: _Side, rows: np.ndarray) -> int:
-    return sum(len(text_words(side.stored[int(j)].text)) for j in rows)
+    return int(side.lengths[rows].sum())
 
 
 # --- lexical ----------------------------------------------------------------------------------
@@ -255,7 +273,7 @@ def _semantic(
         position = 0
         for passage in scene_passages:
             starts[passage.id] = position
-            position += len(text_words(passage.text))
+            position += word_count(passage.text)
     pieces: list[SemPiece] = []
     for index, passage, cosine, strength in matches:
         a0, a1 = (int(x) - d0 for x in probe.passage_words[index])
@@ -264,7 +282,7 @@ def _semantic(
             b1 = int(np.searchsorted(words.starts, passage.end, side="left"))
         else:
             b0 = starts[passage.id]
-            b1 = b0 + len(text_words(passage.text))
+            b1 = b0 + word_count(passage.text)
         if a1 > a0 and b1 > b0:
             pieces.append(SemPiece(index, passage, a0, a1, b0, b1, cosine, strength))
     return sorted(pieces, key=lambda p: (p.a0, p.b0))
