@@ -517,10 +517,14 @@ def _markdown(
         "held-out numbers. The best published systems (plagdet 0.878, Sanchez-Perez et al., PAN 2014) were "
         "measured on the PAN13 *test* corpus, which is not in ../shared: compare with care. In the summary "
         "part the truth's source passage is always the whole source document, which a passage aligner "
-        "only partly covers (recall is low by construction). The `simcheck` rows use every evidence "
-        "passage of a pairwise compare, semantic ones included; PAN's source documents were chosen on "
-        "the suspicious documents' topics, so topical passages that simcheck shows as semantic evidence "
-        "count as false detections here.",
+        "only partly covers (recall is low by construction)."
+        + (
+            " The `simcheck` rows use every evidence passage of a pairwise compare, semantic ones "
+            "included; PAN's source documents were chosen on the suspicious documents' topics, so topical "
+            "passages that simcheck shows as semantic evidence count as false detections here."
+            if data["detector"] == "simcheck"
+            else ""
+        ),
         "",
         f"Time: detector {timings['detector_s']:.1f} s "
         f"({timings['mean_pair_ms']:.0f} ms per pair in a worker, {data['workers']} processes)"

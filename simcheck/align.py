@@ -191,7 +191,10 @@ def align(
         pa, pb = pa[keep], pb[keep]
         if pa.size < min_seed:
             return []
-    check = _Validator(ids_a, ids_b, w_a, w_b, min_verbatim, min_fuzzy, min_similarity, min_seed, min_gap)
+    cw_a, cw_b = np.concatenate(([0.0], np.cumsum(w_a))), np.concatenate(([0.0], np.cumsum(w_b)))
+    check = _Validator(
+        ids_a, ids_b, w_a, w_b, min_verbatim, min_fuzzy, min_similarity, min_seed, min_gap, cw_a, cw_b
+    )
     spans: list[Span] = []
     for group in _groups(pa, pb, max_gap):
         spans.extend(check(pa[group], pb[group], max_gap))
@@ -312,7 +315,7 @@ def _matches(
     if pa.size == 0:
         return pa, pb
     width = np.int64(len(ids_b) + 1)
-    code = np.unique(pa * width + pb)
+    code = _unique(pa * width + pb)
     return code // width, code % width
 
 
@@ -412,7 +415,12 @@ def _groups(pa: np.ndarray, pb: np.ndarray, gap: int) -> list[np.ndarray]:
     cells are joined, so two matches closer than ``gap`` on both sides always share a group."""
     cx, cy = pa // gap, pb // gap + 1
     ncy = np.int64(cy.max()) + 2
-    cells, point_cell = np.unique(cx * ncy + cy, return_inverse=True)
+    key = cx * ncy + cy
+    order = np.argsort(key, kind="stable")
+    new = np.concatenate(([True], np.diff(key[order]) != 0))
+    cells = key[order][new]
+    point_cell = np.empty(key.size, dtype=np.int64)
+    point_cell[order] = np.cumsum(new) - 1
     us: list[np.ndarray] = []
     vs: list[np.ndarray] = []
     for dx, dy in ((0, 1), (1, -1), (1, 0), (1, 1)):
@@ -421,7 +429,7 @@ def _groups(pa: np.ndarray, pb: np.ndarray, gap: int) -> list[np.ndarray]:
         hit = cells[pos] == target
         us.append(np.flatnonzero(hit))
         vs.append(pos[hit])
-    labels = _components(cells.size, np.concatenate(us), np.concatenate(vs))[point_cell.ravel()]
+    labels = _components(cells.size, np.concatenate(us), np.concatenate(vs))[point_cell]
     order = np.argsort(labels, kind="stable")
     groups = np.split(order, np.flatnonzero(np.diff(labels[order])) + 1)
     groups.sort(key=lambda g: (int(pa[g].min()), int(pb[g].min())))
@@ -455,10 +463,12 @@ class _Validator:
     min_similarity: float
     min_seed: int
     min_gap: int
+    cw_a: np.ndarray  # cumulative weights, with a leading 0
+    cw_b: np.ndarray
 
     def __call__(self, pa: np.ndarray, pb: np.ndarray, gap: int) -> list[Span]:
         """Spans from one group of matches; a failing fuzzy group is regrouped at half the gap."""
-        ua, ub = np.unique(pa), np.unique(pb)
+        ua, ub = _unique(pa), _unique(pb)
         if min(ua.size, ub.size) < self.min_seed:
             return []
         mass = min(float(self.w_a[ua].sum()), float(self.w_b[ub].sum()))
@@ -489,26 +499,30 @@ class _Validator:
         or speeches moved about): then each run is better evidence than one fuzzy span. Otherwise []."""
         same = self.ids_a[pa] == self.ids_b[pb]
         pa, pb = pa[same], pb[same]
-        if pa.size == 0:
+        if pa.size < 2:
             return []
         diag = pb - pa
         order = np.lexsort((pa, diag))
-        da, pa, pb = diag[order], pa[order], pb[order]
-        cuts = np.flatnonzero((np.diff(da) != 0) | (np.diff(pa) != 1)) + 1
-        starts = np.concatenate(([0], cuts))
-        ends = np.concatenate((cuts, [pa.size]))
-        runs: list[Span] = []
-        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-            a0, a1, b0, b1 = self._extend(int(pa[s]), int(pa[e - 1]) + 1, int(pb[s]), int(pb[e - 1]) + 1)
-            full = min(float(self.w_a[a0:a1].sum()), float(self.w_b[b0:b1].sum()))
-            if full >= self.min_verbatim and all(r.a_start != a0 for r in runs):
-                runs.append(Span(VERBATIM, a0, a1, b0, b1, 1.0, a1 - a0, full))
-        runs.sort(key=lambda r: r.a_start)
-        in_order = all(x.b_start < y.b_start for x, y in zip(runs, runs[1:], strict=False))
-        cover = sum(r.a_len for r in runs)
-        if len(runs) < 2 or in_order or cover < RUNS_COVER * len_a or cover < RUNS_COVER * len_b:
+        diag, pa, pb = diag[order], pa[order], pb[order]
+        cuts = np.flatnonzero((np.diff(diag) != 0) | (np.diff(pa) != 1)) + 1
+        first = np.concatenate(([0], cuts))
+        last = np.concatenate((cuts, [pa.size])) - 1
+        a0, a1, b0 = pa[first], pa[last] + 1, pb[first]
+        weight = np.minimum(self.cw_a[a1] - self.cw_a[a0], self.cw_b[b0 + (a1 - a0)] - self.cw_b[b0])
+        long = weight >= self.min_verbatim
+        if int(long.sum()) < 2:
             return []
-        return runs
+        a0, a1, b0 = a0[long], a1[long], b0[long]
+        by_a = np.argsort(a0, kind="stable")
+        cover = int((a1 - a0).sum())
+        if bool(np.all(np.diff(b0[by_a]) > 0)) or cover < RUNS_COVER * len_a or cover < RUNS_COVER * len_b:
+            return []  # in the same order on both sides (edits, not moves), or more than runs
+        runs: dict[int, Span] = {}
+        for x0, x1, y0 in zip(a0[by_a].tolist(), a1[by_a].tolist(), b0[by_a].tolist(), strict=True):
+            e0, e1, f0, f1 = self._extend(x0, x1, y0, y0 + (x1 - x0))
+            full = min(float(self.cw_a[e1] - self.cw_a[e0]), float(self.cw_b[f1] - self.cw_b[f0]))
+            runs.setdefault(e0, Span(VERBATIM, e0, e1, f0, f1, 1.0, e1 - e0, full))
+        return sorted(runs.values(), key=lambda r: (r.a_start, r.b_start))
 
     def _extend(self, a0: int, a1: int, b0: int, b1: int) -> tuple[int, int, int, int]:
         """Grow the ranges over identical tokens just before and just after them."""
@@ -522,6 +536,14 @@ class _Validator:
         return a0, a1, b0, b1
 
 
+def _unique(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of an integer array (a sort, cheaper here than ``np.unique``)."""
+    out = np.sort(values)
+    if out.size:
+        out = out[np.concatenate(([True], out[1:] != out[:-1]))]
+    return out
+
+
 def _dice(ra: np.ndarray, rb: np.ndarray) -> float:
     """Multiset Dice coefficient of two id arrays: the order-insensitive share of common tokens."""
     ua, ca = np.unique(ra, return_counts=True)
@@ -533,14 +555,15 @@ def _dice(ra: np.ndarray, rb: np.ndarray) -> float:
 
 def _filter(spans: list[Span]) -> list[Span]:
     """Drop spans mostly inside a heavier accepted span (on either side); sort the rest."""
+    ranked = sorted(spans, key=lambda s: (-s.mass, -s.similarity, s.a_start, s.b_start, s.a_end, s.b_end))
+    box = np.zeros((len(ranked), 4), dtype=np.int64)  # a_start, a_end, b_start, b_end of accepted spans
     accepted: list[Span] = []
-    for span in sorted(spans, key=lambda s: (-s.mass, -s.similarity, s.a_start, s.b_start, s.a_end, s.b_end)):
-        if all(_compatible(span, other) for other in accepted):
-            accepted.append(span)
+    for span in ranked:
+        k = len(accepted)
+        over_a = np.minimum(box[:k, 1], span.a_end) - np.maximum(box[:k, 0], span.a_start)
+        over_b = np.minimum(box[:k, 3], span.b_end) - np.maximum(box[:k, 2], span.b_start)
+        if k and (over_a.max() > MAX_OVERLAP * span.a_len or over_b.max() > MAX_OVERLAP * span.b_len):
+            continue
+        box[k] = (span.a_start, span.a_end, span.b_start, span.b_end)
+        accepted.append(span)
     return sorted(accepted, key=lambda s: (s.a_start, s.b_start, s.a_end, s.b_end, s.kind))
-
-
-def _compatible(span: Span, other: Span) -> bool:
-    over_a = min(span.a_end, other.a_end) - max(span.a_start, other.a_start)
-    over_b = min(span.b_end, other.b_end) - max(span.b_start, other.b_start)
-    return over_a <= MAX_OVERLAP * span.a_len and over_b <= MAX_OVERLAP * span.b_len

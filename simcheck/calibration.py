@@ -38,8 +38,11 @@ the settings) and re-measured when the references change:
    unrelated scripts lexical evidence is rare (a few scenes in a hundred), and what there is is mostly
    genuinely shared text (quotations, a series' recurring lines), too little and too contaminated to
    fit; so only its share is measured and it decays by a fixed factor e per ``LEXICAL_BETA`` (3)
-   words: with the public corpus's share (~2%), about 10 distinctive words copied make a scene pair
-   low, 20 medium and 35 high.
+   words: with the public corpus's share (~1.5%), about 10 distinctive words copied make a scene pair
+   low, 20 medium and 35 high. The fitted decay of the semantic and combined tails is kept within
+   ``EVIDENCE_MIN_BETA``..``EVIDENCE_MAX_BETA`` words, for the same reason (related scripts in a corpus,
+   such as the parts of a trilogy, would otherwise make reworded copying look ordinary): with the
+   public corpus, about 25 words of semantic evidence make a scene pair low, 50 medium and 80 high.
 
 Levels of a match (``LEVELS`` thresholds on rarity): **low** >= 2 (rarer than 1 unrelated scene in
 100), **medium** >= 4 (1 in 10,000), **high** >= 6 (1 in 1,000,000). Below low there is no match. So
@@ -84,13 +87,14 @@ PAIR_SAMPLES = 2000  # passages on each side of the random pairs (PAIR_SAMPLES *
 MIN_SCRIPTS = 12  # fewer reference scripts than this: use the shipped defaults
 PASSAGE_SAMPLES = 3000
 MIN_BIN_SAMPLES = 30  # a length bin with fewer sampled passages uses the pooled sample of all bins
-SCENE_SAMPLES = 300
+SCENE_SAMPLES = 400
 SAMPLE_SEED = 20240611
 SEARCH_K = 40  # neighbours fetched per sampled passage (the best one from another script is kept)
 TAIL_SHARE = 0.1  # the exponential tail is fitted to this top share of a sample
 MAX_RARITY = 15.0
 LEXICAL_BETA = 3.0  # words of lexical evidence per factor e of rarity (fixed: see the module docstring)
-EVIDENCE_MIN_BETA = 2.0  # smallest decay (words per factor e) fitted to the semantic and combined tails
+EVIDENCE_MIN_BETA = 2.0  # decay (words per factor e) fitted to the semantic and combined tails: at least
+EVIDENCE_MAX_BETA = 6.0  # ... and at most this (a few related scripts in a corpus would otherwise set it)
 
 
 def length_bin(words: int) -> int:
@@ -212,8 +216,8 @@ class EvidenceNull:
         """The three tails; the lexical one decays by a fixed ``LEXICAL_BETA`` (see the module docstring)."""
         return cls(
             Tail.of(lexical, LEXICAL_BETA, LEXICAL_BETA),
-            Tail.of(semantic, EVIDENCE_MIN_BETA),
-            Tail.of(combined, EVIDENCE_MIN_BETA),
+            Tail.of(semantic, EVIDENCE_MIN_BETA, EVIDENCE_MAX_BETA),
+            Tail.of(combined, EVIDENCE_MIN_BETA, EVIDENCE_MAX_BETA),
         )
 
     def rarity(self, score: PairScore) -> float:
@@ -292,11 +296,19 @@ class Calibration:
         )
 
 
-def fingerprint(references: References) -> str:
-    """Identifies what a calibration was measured on: scripts, model, index settings, this code."""
+def fingerprint(references: References, settings: CompareSettings | None = None) -> str:
+    """Identifies what a calibration was measured on and how: scripts, model, settings, sampling."""
     digest = hashlib.sha256()
+    compare = settings or _default_compare_settings()
     payload = {
         "version": CALIBRATION_VERSION,
+        "sampling": [PASSAGE_SAMPLES, SCENE_SAMPLES, PAIR_SAMPLES, SAMPLE_SEED, SEARCH_K],
+        "compare": [
+            compare.semantic_neighbours,
+            compare.min_verbatim_tokens,
+            compare.min_fuzzy_tokens,
+            compare.max_pairs_per_scene,
+        ],
         "model": references.model_name,
         "settings": sorted(vars(references.settings).items()),
         "scripts": sorted((s.sha256, s.passages) for s in references.scripts()),
@@ -304,6 +316,12 @@ def fingerprint(references: References) -> str:
     }
     digest.update(json.dumps(payload, sort_keys=True, default=str).encode("utf-8"))
     return digest.hexdigest()
+
+
+def _default_compare_settings() -> CompareSettings:
+    from simcheck.settings import CompareSettings
+
+    return CompareSettings()
 
 
 def default_calibration(model: str) -> Calibration:
@@ -320,7 +338,7 @@ def load_calibration(references: References, settings: CompareSettings) -> Calib
     scripts = references.scripts()
     if len(scripts) < MIN_SCRIPTS:
         return default_calibration(references.model_name)
-    key = fingerprint(references)
+    key = fingerprint(references, settings)
     cached = references.read_extra(EXTRA_NAME)
     if cached is not None and cached.get("fingerprint") == key:
         try:

@@ -81,6 +81,20 @@ def test_semantic_chance_is_converted_to_the_number_of_reference_passages() -> N
     assert null.threshold(30, 100, 2.0) < null.threshold(30, 10_000, 2.0)
 
 
+def test_random_pair_shares_set_the_chance_for_small_reference_sets() -> None:
+    grid = np.asarray(cal.COSINE_GRID)
+    pairs = tuple(tuple(float(x) for x in np.clip((0.6 - grid) / 0.8, 0.0, 1.0) ** 4) for _ in range(4))
+    null = dataclasses.replace(_null(), pairs=pairs)
+    # in the bulk, where the top-1 law says nothing about single pairs, the pair shares decide
+    assert null.chance(0.35, 30, 20) > _null().chance(0.35, 30, 20)
+    assert null.chance(0.35, 30, 20) == pytest.approx(
+        1 - math.exp(-20 * float(np.interp(0.35, grid, pairs[0])))
+    )
+    # never above the top-1 law of the full index
+    assert null.chance(0.35, 30, 9_999) <= null.bins[2].chance(0.35)
+    assert null.threshold(30, 20, 2.0) > _null().threshold(30, 20, 2.0)
+
+
 def test_semantic_strength_ramps_between_the_evidence_and_full_rarities() -> None:
     null = _null()
     low = null.threshold(30, 10_000, cal.SEMANTIC_EVIDENCE)
@@ -136,7 +150,8 @@ def test_enough_references_are_measured_once_and_cached(monkeypatch: pytest.Monk
     assert calibration.scene_samples == sum(s.scenes for s in refs.scripts())  # fewer scenes than samples
     assert all(len(t.values) >= cal.MIN_BIN_SAMPLES for t in calibration.semantic.bins)
     cached = refs.read_extra(cal.EXTRA_NAME)
-    assert cached is not None and cached["fingerprint"] == cal.fingerprint(refs)
+    assert cached is not None and cached["fingerprint"] == cal.fingerprint(refs, CompareSettings())
+    assert len(calibration.semantic.pairs) == len(cal.LENGTH_BINS) + 1
 
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("measured again")

@@ -291,10 +291,12 @@ def test_reworded_scenes_are_found_with_the_real_model() -> None:
     drafts = [read_draft(str(FIXTURES / n)) for n in ("reworded.fountain", "bakery.fountain")]
     reworded, innocent = comparer.compare_scripts(drafts)
     pairs = {(m.draft_scene, m.reference_scene): m for m in reworded.matches if m.reference == KEEPER}
-    assert (1, 2) in pairs and (2, 4) in pairs
-    for match in (pairs[(1, 2)], pairs[(2, 4)]):
-        assert match.semantic > 0.5
-        assert any(e.kind == "semantic" for e in match.evidence)
+    assert set(pairs) == {(1, 2), (2, 4)}  # each reworded scene with its source scene, nothing else
+    for match in pairs.values():
+        assert match.semantic > 0.3
+        assert sum(e.kind == "semantic" for e in match.evidence) >= 3
+    assert pairs[(1, 2)].level in ("medium", "high")
+    assert reworded.references[0].level == "high"
     assert reworded.references[0].path == KEEPER
     assert {(n.draft, n.reference) for n in reworded.references[0].names} >= {("OSKAR", "HALVARD")}
     assert reworded.references[0].sequence_scenes == 2  # same plot in the same order, in new words
