@@ -84,6 +84,7 @@ CANDIDATE_RARITY = 1.0  # looser passage rarity for proposing candidate scene pa
 LENGTH_BINS = (12, 25, 50)  # word-count edges of the passage length bins
 COSINE_GRID = tuple(round(-0.2 + 0.01 * i, 2) for i in range(121))  # -0.2 .. 1.0
 PAIR_SAMPLES = 2000  # passages on each side of the random pairs (PAIR_SAMPLES ** 2 pairs)
+MIN_SEMANTIC_PASSAGES = 0  # semantic chances are computed for at least this many reference passages
 MIN_SCRIPTS = 12  # fewer reference scripts than this: use the shipped defaults
 PASSAGE_SAMPLES = 3000
 MIN_BIN_SAMPLES = 30  # a length bin with fewer sampled passages uses the pooled sample of all bins
@@ -168,6 +169,7 @@ class SemanticNull:
         ``n_passages``: ``1 - exp(-N q)``, ``q`` the per-pair chance, the larger of the measured pair
         share and the per-pair chance implied by the top-1 law (``1 - (1 - q) ** n = P(top1)``)."""
         b = length_bin(words)
+        n_passages = max(n_passages, MIN_SEMANTIC_PASSAGES)
         top1 = self.bins[b].chance(cosine)
         if n_passages >= self.n_passages or top1 >= 1.0:
             return top1
