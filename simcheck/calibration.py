@@ -98,6 +98,12 @@ EVIDENCE_MIN_BETA = 2.0  # decay (words per factor e) fitted to the semantic and
 EVIDENCE_MAX_BETA = 6.0  # ... and at most this (a few related scripts in a corpus would otherwise set it)
 
 
+def evidence_passages(n_passages: int) -> int:
+    """The number of reference passages semantic evidence is judged against (at least
+    ``MIN_SEMANTIC_PASSAGES``)."""
+    return max(n_passages, MIN_SEMANTIC_PASSAGES)
+
+
 def length_bin(words: int) -> int:
     return bisect.bisect_right(LENGTH_BINS, words)
 
@@ -169,7 +175,6 @@ class SemanticNull:
         ``n_passages``: ``1 - exp(-N q)``, ``q`` the per-pair chance, the larger of the measured pair
         share and the per-pair chance implied by the top-1 law (``1 - (1 - q) ** n = P(top1)``)."""
         b = length_bin(words)
-        n_passages = max(n_passages, MIN_SEMANTIC_PASSAGES)
         top1 = self.bins[b].chance(cosine)
         if n_passages >= self.n_passages or top1 >= 1.0:
             return top1
@@ -182,8 +187,9 @@ class SemanticNull:
         return MAX_RARITY if chance <= 0 else min(MAX_RARITY, -math.log10(chance))
 
     def strength(self, cosine: float, words: int, n_passages: int) -> float:
-        """0 below ``SEMANTIC_EVIDENCE`` rarity, rising linearly to 1 at ``SEMANTIC_FULL``."""
-        rarity = self.rarity(cosine, words, n_passages)
+        """0 below ``SEMANTIC_EVIDENCE`` rarity, rising linearly to 1 at ``SEMANTIC_FULL``; the rarity
+        is taken among at least ``MIN_SEMANTIC_PASSAGES`` passages (see the module docstring)."""
+        rarity = self.rarity(cosine, words, evidence_passages(n_passages))
         return float(min(1.0, max(0.0, (rarity - SEMANTIC_EVIDENCE) / (SEMANTIC_FULL - SEMANTIC_EVIDENCE))))
 
     def threshold(self, words: int, n_passages: int, rarity: float) -> float:

@@ -29,7 +29,7 @@ import numpy as np
 
 from simcheck.align import align
 from simcheck.allowlist import Allowlist
-from simcheck.calibration import MIN_SCRIPTS, SEMANTIC_EVIDENCE, Calibration, length_bin
+from simcheck.calibration import MIN_SCRIPTS, SEMANTIC_EVIDENCE, Calibration, evidence_passages, length_bin
 from simcheck.candidates import semantic_floors
 from simcheck.features import EMPTY
 from simcheck.names import SpeechLink
@@ -146,7 +146,7 @@ def verify_script(
     """Evidence for the candidate ``(draft scene, reference scene)`` pairs of one reference script."""
     refs = cache.references
     side = _reference_side(cache, script_id, sorted({r for _, r in pairs}))
-    floors = semantic_floors(calibration, refs.n_passages, SEMANTIC_EVIDENCE)
+    floors = semantic_floors(calibration, evidence_passages(refs.n_passages), SEMANTIC_EVIDENCE)
     screen = len(refs.scripts()) >= MIN_SCRIPTS
     results: list[PairResult] = []
     for d, r in sorted(set(pairs)):
