@@ -252,6 +252,25 @@ class Context:
             return self.reference_index()
         return self.index_of("distractors", plan.distractors, base=self.reference_index())
 
+    def calibrate(self, index: Any, measure: bool = False) -> tuple[float, bool]:
+        """Make sure ``index`` holds its calibration (the first compare after indexing measures it):
+        returns (seconds, whether it was already cached), so that per-draft timings exclude it.
+        ``measure``: also time a fresh measurement when it was cached (what the first compare pays)."""
+        from simcheck.calibration import EXTRA_NAME, fingerprint, load_calibration
+        from simcheck.settings import CompareSettings
+
+        cached = index.read_extra(EXTRA_NAME) is not None
+        t0 = time.perf_counter()
+        if cached and measure:
+            from simcheck.background import measure as measure_background
+
+            measure_background(index, CompareSettings(), fingerprint(index))
+            cached = False
+        load_calibration(index, CompareSettings())
+        seconds = time.perf_counter() - t0
+        self.progress(f"calibration: {seconds:.0f} s ({'cached' if cached else 'measured'})")
+        return seconds, cached
+
     def open_index(self, path: Path) -> Any:
         from simcheck.index import Index
 

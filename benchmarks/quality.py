@@ -129,6 +129,7 @@ def planted(ctx: Context) -> dict[str, Any]:
     index_path = ctx.distractor_index()
     index = ctx.open_index(index_path)
     embedder = ctx.embedder()
+    calibration_s, _ = ctx.calibrate(index)
     hosts = [p for p in plan.held_out if "/plays/" in str(p)]
     out = ctx.workdir / "planted"
     cases = planted_mod.generate(
@@ -258,7 +259,7 @@ def planted(ctx: Context) -> dict[str, Any]:
         "window 1). s / draft = median seconds per draft with the model loaded (copydetect: reference "
         "fingerprints built once, "
         + ", ".join(f"k={k}: {s:.1f} s" for k, s in copydetect_build.items())
-        + ").\n\n"
+        + f"; simcheck: not counting the index's one-off calibration, {calibration_s:.0f} s).\n\n"
         + table(header, rows, align="l" * len(header))
     )
     (out / "details.json").write_text(json.dumps(details, indent=1), encoding="utf-8")
@@ -328,6 +329,7 @@ def translations(ctx: Context) -> dict[str, Any]:
     index_path = ctx.index_of("translations", files, base=ctx.reference_index())
     index = ctx.open_index(index_path)
     embedder = ctx.embedder()
+    calibration_s, _ = ctx.calibrate(index)
     baseline = SemanticBaseline(index, embedder.model)
 
     rows: list[list[Any]] = []
@@ -415,7 +417,9 @@ def translations(ctx: Context) -> dict[str, Any]:
         "`simcheck.compare`. A B scene is top 1 when its best-scoring match is the corresponding A scene "
         "(`truth.json`), top 3 when that scene is among its 3 best matches; a B scene with no match counts "
         "as a miss. Source rank: A's place among the references, by score. Peer: the semantic baseline's "
-        "top-1 neighbour of every B passage votes for a reference scene; the scene with most votes.\n\n"
+        "top-1 neighbour of every B passage votes for a reference scene; the scene with most votes. "
+        "s = seconds for the compare, model loaded (not counting the index's one-off calibration, "
+        f"{calibration_s:.0f} s).\n\n"
         + table(
             ["pair", "relation", "B scenes", "top 1", "top 3", "baseline top 1", "source rank", "s"],
             rows,
@@ -448,6 +452,7 @@ def innocent(ctx: Context) -> dict[str, Any]:
     plan = ctx.get_plan()
     index = ctx.open_index(ctx.distractor_index())
     embedder = ctx.embedder()
+    calibration_s, _ = ctx.calibrate(index)
     baseline = SemanticBaseline(index, embedder.model)
     k = max(COPYDETECT_K)
     copy_peer = ctx.cached(
@@ -552,7 +557,9 @@ def innocent(ctx: Context) -> dict[str, Any]:
         "so every match is a false match; medium and high must be 0. Low matches per 100 scenes. Note that "
         "a 'scene' of a play can be a whole act. Peers, for contrast: scenes with any semantic-baseline hit "
         "at "
-        f"cosine >= 0.8, and scenes with any copydetect (k={max(COPYDETECT_K)}) slice.\n\n"
+        f"cosine >= 0.8, and scenes with any copydetect (k={max(COPYDETECT_K)}) slice. s = seconds for "
+        "simcheck's compare, model loaded (not counting the index's one-off calibration, "
+        f"{calibration_s:.0f} s).\n\n"
         + table(
             [
                 "play",

@@ -28,6 +28,7 @@ SECTION_ORDER = (
     "translations",
     "innocent",
     "pan",
+    "pan_compare",
     "parse",
     "index_speed",
     "compare_latency",

@@ -23,6 +23,11 @@ the settings) and re-measured when the references change:
      ``PAIR_SAMPLES ** 2`` random pairs of passages from different scripts at least that similar
      (``pairs``, on ``COSINE_GRID``), or, beyond what random pairs reach, the per-pair chance implied by
      the top-1 law; so small reference sets use lower cosine thresholds, at the same chance.
+     Texts compared pairwise were usually chosen because they look alike (same premise, same
+     topic), where topical closeness is far more common than between random scripts: so a passage
+     pair standing alone is judged as if among at least ``MIN_SEMANTIC_PASSAGES`` (10,000) passages;
+     only passage pairs in a same-order run of ``verify.RUN_PIECES`` (a reworded stretch) are judged
+     among the actual number.
    - ``rarity = -log10(chance)``. A passage pair is **semantic evidence** when its rarity is at least
      ``SEMANTIC_EVIDENCE`` (2: at most 1 unrelated passage in 100 gets there); its **strength** rises
      linearly from 0 there to 1 at ``SEMANTIC_FULL`` (5: 1 in 100,000).
@@ -38,11 +43,12 @@ the settings) and re-measured when the references change:
    unrelated scripts lexical evidence is rare (a few scenes in a hundred), and what there is is mostly
    genuinely shared text (quotations, a series' recurring lines), too little and too contaminated to
    fit; so only its share is measured and it decays by a fixed factor e per ``LEXICAL_BETA`` (3)
-   words: with the public corpus's share (~1.5%), about 10 distinctive words copied make a scene pair
-   low, 20 medium and 35 high. The fitted decay of the semantic and combined tails is kept within
-   ``EVIDENCE_MIN_BETA``..``EVIDENCE_MAX_BETA`` words, for the same reason (related scripts in a corpus,
-   such as the parts of a trilogy, would otherwise make reworded copying look ordinary): with the
-   public corpus, about 25 words of semantic evidence make a scene pair low, 50 medium and 80 high.
+   words: with the public corpus's share (~1.3%), any lexical evidence (8 distinctive words or more)
+   makes a scene pair low, about 18 words medium and 32 high. The fitted decay of the semantic and
+   combined tails is kept within ``EVIDENCE_MIN_BETA``..``EVIDENCE_MAX_BETA`` words for the same
+   reason (related scripts in a corpus, such as the parts of a trilogy, would otherwise make reworded
+   copying look ordinary): with the public corpus, about 23 words of semantic evidence make a scene
+   pair low, 50 medium and 78 high.
 
 Levels of a match (``LEVELS`` thresholds on rarity): **low** >= 2 (rarer than 1 unrelated scene in
 100), **medium** >= 4 (1 in 10,000), **high** >= 6 (1 in 1,000,000). Below low there is no match. So
@@ -84,7 +90,7 @@ CANDIDATE_RARITY = 1.0  # looser passage rarity for proposing candidate scene pa
 LENGTH_BINS = (12, 25, 50)  # word-count edges of the passage length bins
 COSINE_GRID = tuple(round(-0.2 + 0.01 * i, 2) for i in range(121))  # -0.2 .. 1.0
 PAIR_SAMPLES = 2000  # passages on each side of the random pairs (PAIR_SAMPLES ** 2 pairs)
-MIN_SEMANTIC_PASSAGES = 0  # semantic chances are computed for at least this many reference passages
+MIN_SEMANTIC_PASSAGES = 10_000  # an isolated semantic match is judged as if among at least this many passages
 MIN_SCRIPTS = 12  # fewer reference scripts than this: use the shipped defaults
 PASSAGE_SAMPLES = 3000
 MIN_BIN_SAMPLES = 30  # a length bin with fewer sampled passages uses the pooled sample of all bins
@@ -96,12 +102,6 @@ MAX_RARITY = 15.0
 LEXICAL_BETA = 3.0  # words of lexical evidence per factor e of rarity (fixed: see the module docstring)
 EVIDENCE_MIN_BETA = 2.0  # decay (words per factor e) fitted to the semantic and combined tails: at least
 EVIDENCE_MAX_BETA = 6.0  # ... and at most this (a few related scripts in a corpus would otherwise set it)
-
-
-def evidence_passages(n_passages: int) -> int:
-    """The number of reference passages semantic evidence is judged against (at least
-    ``MIN_SEMANTIC_PASSAGES``)."""
-    return max(n_passages, MIN_SEMANTIC_PASSAGES)
 
 
 def length_bin(words: int) -> int:
@@ -186,10 +186,10 @@ class SemanticNull:
         chance = self.chance(cosine, words, n_passages)
         return MAX_RARITY if chance <= 0 else min(MAX_RARITY, -math.log10(chance))
 
-    def strength(self, cosine: float, words: int, n_passages: int) -> float:
-        """0 below ``SEMANTIC_EVIDENCE`` rarity, rising linearly to 1 at ``SEMANTIC_FULL``; the rarity
-        is taken among at least ``MIN_SEMANTIC_PASSAGES`` passages (see the module docstring)."""
-        rarity = self.rarity(cosine, words, evidence_passages(n_passages))
+    def strength(self, cosine: float, words: int, n_passages: int, alone: bool = True) -> float:
+        """0 below ``SEMANTIC_EVIDENCE`` rarity, rising linearly to 1 at ``SEMANTIC_FULL``. A passage
+        pair standing ``alone`` is judged among at least ``MIN_SEMANTIC_PASSAGES`` passages."""
+        rarity = self.rarity(cosine, words, max(n_passages, MIN_SEMANTIC_PASSAGES) if alone else n_passages)
         return float(min(1.0, max(0.0, (rarity - SEMANTIC_EVIDENCE) / (SEMANTIC_FULL - SEMANTIC_EVIDENCE))))
 
     def threshold(self, words: int, n_passages: int, rarity: float) -> float:
@@ -339,6 +339,18 @@ def default_calibration(model: str) -> Calibration:
     if model != DEFAULTS["model"]:
         note += f" with {DEFAULTS['model']}; levels are approximate for model {model}"
     return Calibration.from_dict(DEFAULTS, source="default", note=note)
+
+
+def needs_measuring(references: References, settings: CompareSettings) -> bool:
+    """Will ``load_calibration`` have to measure (no valid cached calibration for these references)?"""
+    if len(references.scripts()) < MIN_SCRIPTS:
+        return False
+    cached = references.read_extra(EXTRA_NAME)
+    return not (
+        cached is not None
+        and cached.get("fingerprint") == fingerprint(references, settings)
+        and cached.get("version") == CALIBRATION_VERSION
+    )
 
 
 def load_calibration(references: References, settings: CompareSettings) -> Calibration:

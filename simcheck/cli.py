@@ -192,6 +192,12 @@ def compare_command(
     embedder = load_embedder(model) if model else None
     references, embedder, source = open_references(index_dir, against, embedder)
     comparer = Comparer(references, embedder, settings, source, allowed)
+    from simcheck.calibration import needs_measuring
+
+    if needs_measuring(references, settings):
+        click.echo(
+            "Measuring what unrelated scripts in the index look like (once per index change)...", err=True
+        )
     reports = comparer.compare_scripts(scripts)
 
     dicts = [report.to_dict() for report in reports]

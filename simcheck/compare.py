@@ -57,7 +57,7 @@ from simcheck.scoring import CHAIN_MIN_RARITY, ChainLink, best_chain, chain_rari
 from simcheck.settings import LEVELS, CompareSettings, IndexSettings
 from simcheck.verify import PairResult, VerifyOptions, lexical_offsets, small_matrix_mode, verify_script
 
-COVERED_BY_LEXICAL = 0.5  # a semantic passage mostly covered by lexical evidence is not listed again
+COVERED_BY_LEXICAL = 0.2  # a semantic passage this much covered by lexical evidence is not listed again
 
 
 @dataclass(frozen=True)

@@ -30,18 +30,22 @@ re-read; its passages, signatures and vectors are copied from the previous gener
 new or changed file whose text is already in the index reuses that vector: unchanged passages are
 never re-embedded. A file under a re-indexed folder that no longer exists is dropped.
 
-FAISS index type by size (``simcheck.vectors.choose_index``; measured with ``python -m benchmarks.scale``
-on the 2-core machine while other jobs shared it, load ~7, so absolute times are pessimistic; the
-ratios are what decided; 540-query draft, k=10, vectors fitted to real MiniLM embeddings):
+FAISS index type by size (``simcheck.vectors.choose_index``). Measured on the 2-core machine while
+other jobs shared it (load ~7), so absolute times are pessimistic and the ratios decided; a draft is
+540 queries in one batch, k=10:
 
-- up to ``FLAT_MAX_PASSAGES`` = 50,000 passages: exact ``IndexFlatIP`` (10^4: 0.3 s per draft);
-  it is memory-mapped, so opening is instant;
+- up to ``FLAT_MAX_PASSAGES`` = 75,000 passages: exact ``IndexFlatIP``, memory-mapped (opening is
+  instant). The whole shared corpus (51,391 real passages, ``python -m benchmarks.index_speed``): 1.7 s
+  per draft; IVF1024/nprobe 16 would take 0.2 s but finds the same best reference passage for only 94%
+  of the queries that have one at cosine >= 0.7 (another translation of a corpus play as the draft),
+  so a corpus of this size stays exact;
 - above: ``IndexIVFFlat`` (inner product), ``nlist`` ~ 4 sqrt(n) rounded to a power of two (1,024 lists
-  at 10^5, 4,096 at 10^6), k-means on 16 points per list (10 iterations), ``nprobe`` = 16.
-  At 10^5: 0.9 s per draft (exact: 3.7 s). At 10^6: 1.3 s per draft in a fresh process (exact: 38 s,
-  IVF1024/nprobe 16: 6.8 s), near-copies (cosine 0.9) found 100%, paraphrase-like (cosine 0.75) 94%,
-  build 3.7 min, 1.9 GB RSS after open and search, 3.9 KB per passage on disk. Uncontended, the
-  measurements in ../shared/notes/measurements.md put FAISS 4-8x faster than these figures.
+  at 10^5, 4,096 at 10^6), k-means on 16 points per list (10 iterations), ``nprobe`` = 16
+  (``python -m benchmarks.scale``, vectors fitted to real MiniLM embeddings): at 10^5 0.9 s per draft
+  (exact 3.7 s); at 10^6 1.3 s in a fresh process (exact 38 s; IVF1024/nprobe 16 6.8 s), near-copies
+  (cosine 0.9) found 100% and paraphrase-like ones (cosine 0.75) 94%, build 3.7 min, 1.9 GB RSS after
+  open and search, 3.9 KB per passage on disk. Uncontended, ../shared/notes/measurements.md puts FAISS
+  4-8x faster than these figures.
 
 Lexical search is the banded LSH of ``simcheck.lsh`` (memory-mapped sorted band keys): 0.03-0.04 s per
 draft from 10^4 to 10^6 passages, every planted near-copy found.

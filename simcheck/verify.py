@@ -29,7 +29,7 @@ import numpy as np
 
 from simcheck.align import align
 from simcheck.allowlist import Allowlist
-from simcheck.calibration import MIN_SCRIPTS, SEMANTIC_EVIDENCE, Calibration, evidence_passages, length_bin
+from simcheck.calibration import MIN_SCRIPTS, SEMANTIC_EVIDENCE, Calibration, length_bin
 from simcheck.candidates import semantic_floors
 from simcheck.features import EMPTY
 from simcheck.names import SpeechLink
@@ -39,6 +39,8 @@ from simcheck.scene_words import SceneWords, word_count
 from simcheck.scoring import PairScore, Piece, score_pair, strengths
 
 MIN_PIECE_WORDS = 3  # shortest span kept, in words on each side (weighted minimums apply too)
+RUN_PIECES = 3  # semantic passage pairs in the same order that make a reworded run (see _semantic_matches)
+RUN_STEP = 2  # ... each next pair at most this many passages further on both sides
 LEXICAL_SCREEN = 0.1  # estimated Jaccard two passages need before their scenes are aligned (large index)
 SCREEN_MIN_WORDS = 12  # shorter passages ("Exit.", "Enter KING.") look alike everywhere: not screened on
 
@@ -146,7 +148,7 @@ def verify_script(
     """Evidence for the candidate ``(draft scene, reference scene)`` pairs of one reference script."""
     refs = cache.references
     side = _reference_side(cache, script_id, sorted({r for _, r in pairs}))
-    floors = semantic_floors(calibration, evidence_passages(refs.n_passages), SEMANTIC_EVIDENCE)
+    floors = semantic_floors(calibration, refs.n_passages, SEMANTIC_EVIDENCE)
     screen = len(refs.scripts()) >= MIN_SCRIPTS
     results: list[PairResult] = []
     for d, r in sorted(set(pairs)):
@@ -233,7 +235,13 @@ def _semantic_matches(
     floors: np.ndarray,
     n_total: int,
 ) -> list[tuple[int, StoredPassage, float, float]]:
-    """One-to-one passage pairs with an unusual cosine: (draft passage index, stored, cosine, strength)."""
+    """One-to-one passage pairs with an unusual cosine: (draft passage index, stored, cosine, strength).
+
+    A pair's strength is judged among the references' ``n_total`` passages when it is part of a run of
+    at least ``RUN_PIECES`` nearby pairs in the same order on both sides (a reworded stretch), and
+    among at least ``MIN_SEMANTIC_PASSAGES`` passages when it stands alone (``strength``): in a small
+    reference set, one moderately similar passage is ordinary topical closeness.
+    """
     sims = probe.vectors[mine] @ side.vectors[rows].T
     lengths = probe.passage_lengths[mine]
     floor = floors[[length_bin(int(w)) for w in lengths]]
@@ -243,7 +251,7 @@ def _semantic_matches(
     order = np.lexsort((jj, ii, -sims[ii, jj]))
     used_a: set[int] = set()
     used_b: set[int] = set()
-    out: list[tuple[int, StoredPassage, float, float]] = []
+    found: list[tuple[int, int, float, float]] = []  # (i, j, cosine, strength in context)
     for k in order:
         i, j = int(ii[k]), int(jj[k])
         if i in used_a or j in used_b:
@@ -251,12 +259,41 @@ def _semantic_matches(
         used_a.add(i)
         used_b.add(j)
         cosine = float(sims[i, j])
-        strength = calibration.semantic.strength(cosine, int(lengths[i]), n_total)
-        if strength > 0.0:
-            out.append((int(mine[i]), side.stored[int(rows[j])], cosine, strength))
+        relaxed = calibration.semantic.strength(cosine, int(lengths[i]), n_total, alone=False)
+        if relaxed > 0.0:
+            found.append((i, j, cosine, relaxed))
         if len(used_a) == len(mine) or len(used_b) == len(rows):
             break
+    in_run = _in_order_run([(i, j) for i, j, _, _ in found])
+    out: list[tuple[int, StoredPassage, float, float]] = []
+    for (i, j, cosine, relaxed), running in zip(found, in_run, strict=True):
+        strength = relaxed if running else calibration.semantic.strength(cosine, int(lengths[i]), n_total)
+        if strength > 0.0:
+            out.append((int(mine[i]), side.stored[int(rows[j])], cosine, strength))
     return out
+
+
+def _in_order_run(pairs: list[tuple[int, int]]) -> list[bool]:
+    """For each pair: is it on the longest run of pairs advancing by 1 to ``RUN_STEP`` passages on both
+    sides, if that run has at least ``RUN_PIECES`` pairs?"""
+    if len(pairs) < RUN_PIECES:
+        return [False] * len(pairs)
+    order = sorted(range(len(pairs)), key=lambda k: pairs[k])
+    length = [1] * len(order)
+    back = [-1] * len(order)
+    for x, k in enumerate(order):
+        for y in range(x):
+            m = order[y]
+            step_a, step_b = pairs[k][0] - pairs[m][0], pairs[k][1] - pairs[m][1]
+            if 0 < step_a <= RUN_STEP and 0 < step_b <= RUN_STEP and length[y] + 1 > length[x]:
+                length[x], back[x] = length[y] + 1, y
+    best = max(range(len(order)), key=lambda x: (length[x], -x))
+    flags = [False] * len(pairs)
+    if length[best] >= RUN_PIECES:
+        while best >= 0:
+            flags[order[best]] = True
+            best = back[best]
+    return flags
 
 
 def _semantic(

@@ -169,3 +169,20 @@ def test_measurement_is_deterministic() -> None:
 
 def test_fingerprint_changes_with_the_references() -> None:
     assert cal.fingerprint(_references(cal.MIN_SCRIPTS)) != cal.fingerprint(_references(cal.MIN_SCRIPTS + 1))
+
+
+def test_an_isolated_passage_pair_is_judged_against_a_large_reference_set() -> None:
+    null = _null()
+    cosine = null.threshold(30, 100, cal.SEMANTIC_FULL)  # full strength among 100 passages
+    assert null.strength(cosine, 30, 100, alone=False) == pytest.approx(1.0)
+    assert null.strength(cosine, 30, 100, alone=True) < 1.0  # as if among MIN_SEMANTIC_PASSAGES
+    assert null.strength(cosine, 30, 100, alone=True) == null.strength(cosine, 30, cal.MIN_SEMANTIC_PASSAGES)
+
+
+def test_needs_measuring_until_cached() -> None:
+    refs = _references(cal.MIN_SCRIPTS)
+    assert cal.needs_measuring(refs, CompareSettings())
+    cal.load_calibration(refs, CompareSettings())
+    assert not cal.needs_measuring(refs, CompareSettings())
+    assert cal.needs_measuring(refs, CompareSettings(min_verbatim_tokens=20))  # other settings, other null
+    assert not cal.needs_measuring(_references(3), CompareSettings())  # defaults: nothing to measure

@@ -91,3 +91,16 @@ def test_chain_rarity_grows_with_length_and_pays_for_tests() -> None:
     assert chain_rarity([1.5] * 4, 1000) == pytest.approx(max(0.0, four - 3.0))
     # Fisher: one pair alone gives its own rarity back
     assert chain_rarity([3.0], 1) == pytest.approx(3.0)
+
+
+def test_reworded_runs_need_nearby_pairs_in_order() -> None:
+    from simcheck.verify import _in_order_run
+
+    # three consecutive passages matched in order: a reworded stretch
+    assert _in_order_run([(0, 5), (1, 6), (2, 8)]) == [True, True, True]
+    # the same pairs scattered far apart, or out of order, are not a run
+    assert _in_order_run([(0, 5), (9, 20), (30, 40)]) == [False, False, False]
+    assert _in_order_run([(0, 8), (1, 6), (2, 5)]) == [False, False, False]
+    # only the run's members are flagged
+    assert _in_order_run([(0, 0), (1, 1), (2, 2), (10, 30)]) == [True, True, True, False]
+    assert _in_order_run([(0, 0), (1, 1)]) == [False, False]
