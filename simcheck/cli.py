@@ -374,6 +374,25 @@ def index_command(paths: tuple[str, ...], index_dir: str | None, model: str | No
         f"{folder}: {summary.scripts:,} scripts, {summary.scenes:,} scenes, {summary.passages:,} passages "
         f"({changes}) in {_seconds(summary.seconds)}"
     )
+    _calibrate(index, quiet)
+
+
+def _calibrate(index: Any, quiet: bool) -> None:
+    """Measure the index's background of unrelated scripts now, so that the first compare does not."""
+    import time
+
+    from simcheck.calibration import load_calibration, needs_measuring
+    from simcheck.settings import CompareSettings
+
+    settings = CompareSettings()
+    if not needs_measuring(index, settings):
+        return
+    if not quiet:
+        click.echo("Calibrating: measuring how alike unrelated scripts in the index are...", err=True)
+    started = time.perf_counter()
+    load_calibration(index, settings)
+    if not quiet:
+        click.echo(f"Calibrated in {_seconds(time.perf_counter() - started)}", err=True)
 
 
 @cli.command("info")

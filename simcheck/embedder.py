@@ -8,7 +8,8 @@
   name or local folder is handed to ``SentenceTransformer`` as is (with ``HF_HUB_OFFLINE=1``: only
   models already on disk load). Texts are de-duplicated and encoded sorted by length in batches.
 - ``HashEmbedder``: a deterministic bag-of-hashed-words fake, for fast unit tests only (its name is
-  ``hash-<dimension>``); never for a benchmark or a claim.
+  ``hash-<dimension>``, which loads only with ``$SIMCHECK_FAKE_EMBEDDER=1``, set by the tests'
+  ``conftest.py``); never for a benchmark or a claim.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ from simcheck.settings import DEFAULT_MODEL, EMBED_BATCH_SIZE
 _BUNDLED_NAMES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
 _HASH_NAME = re.compile(r"^hash-(\d+)$")
 THREADS_ENV_VAR = "SIMCHECK_THREADS"
+BACKEND_ENV_VAR = "SIMCHECK_EMBED_BACKEND"
+FAKE_ENV_VAR = "SIMCHECK_FAKE_EMBEDDER"  # "1": ``hash-<dim>`` names load HashEmbedder (tests only)
+BACKENDS = ("auto", "sentence-transformers")
 
 
 @runtime_checkable
@@ -50,6 +54,10 @@ def load_embedder(name_or_path: str = DEFAULT_MODEL) -> Embedder:
     """The embedder a name stands for: ``hash-<dim>`` (tests) or a sentence-transformers model."""
     match = _HASH_NAME.match(name_or_path)
     if match:
+        if os.environ.get(FAKE_ENV_VAR) != "1":
+            raise ModelNotFound(
+                f"model {name_or_path}: a test-only fake embedder (set {FAKE_ENV_VAR}=1 to use it in tests)"
+            )
         return HashEmbedder(int(match.group(1)))
     return SentenceTransformerEmbedder(name_or_path)
 
@@ -77,6 +85,11 @@ def _looks_like_path(location: str) -> bool:
     )
 
 
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def normalise_rows(vectors: np.ndarray) -> np.ndarray:
     """float32 rows scaled to unit length (zero rows stay zero)."""
     out = np.asarray(vectors, dtype=np.float32)
@@ -99,7 +112,13 @@ def configure_threads() -> int:
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model on the CPU, loaded offline."""
+    """A sentence-transformers model on the CPU, loaded offline.
+
+    A model that is a plain BERT with mean pooling (the default all-MiniLM-L6-v2 among them) runs on
+    ``simcheck.bert`` (the same weights and tokenizer, torch alone: seconds less to start, same
+    vectors to float precision); any other model, or ``backend="sentence-transformers"`` (or
+    ``$SIMCHECK_EMBED_BACKEND=sentence-transformers``), runs on ``SentenceTransformer`` itself.
+    """
 
     def __init__(
         self,
@@ -107,44 +126,73 @@ class SentenceTransformerEmbedder:
         *,
         batch_size: int = EMBED_BATCH_SIZE,
         device: str = "cpu",
+        backend: str | None = None,
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # the library never prints
+        backend = backend or os.environ.get(BACKEND_ENV_VAR) or "auto"
+        if backend not in BACKENDS:
+            raise ModelNotFound(
+                f"embedding backend {backend!r}: choose one of {', '.join(BACKENDS)} (${BACKEND_ENV_VAR})"
+            )
         self._name = name_or_path
         self.batch_size = batch_size
+        self._device = device
         location = resolve_model(name_or_path)
         local = Path(location).expanduser()
         if not local.exists() and _looks_like_path(location):
             raise ModelNotFound(f"model {name_or_path}: no such folder ({local})")
+        self._location = str(local) if local.exists() else location
         configure_threads()
-        try:
-            import logging
+        self._model: Any = None
+        self._native: Any = None
+        from simcheck import bert
 
-            from sentence_transformers import SentenceTransformer
-
-            logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
-            with contextlib.suppress(ImportError, AttributeError):
-                import transformers
-
-                transformers.utils.logging.disable_progress_bar()
-                transformers.utils.logging.set_verbosity_error()
-            self.model: Any = SentenceTransformer(str(local) if local.exists() else location, device=device)
-        except Exception as error:  # ST raises OSError, ValueError, HF errors ... for a missing model
-            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            raise ModelNotFound(
-                f"model {name_or_path}: cannot be loaded offline ({first[:160]}); "
-                "give a sentence-transformers model folder with --model"
-            ) from error
-        getter = (
-            getattr(self.model, "get_embedding_dimension", None)
-            or self.model.get_sentence_embedding_dimension
-        )
-        dim = getter()
+        if backend == "auto" and device == "cpu" and local.is_dir() and bert.supports(local):
+            try:
+                self._native = bert.BertMeanEncoder(local)
+            except Exception as error:  # a damaged file: say which model, not a torch traceback
+                raise ModelNotFound(
+                    f"model {name_or_path}: cannot be loaded ({_first_line(error)})"
+                ) from error
+            dim = self._native.dimension
+        else:
+            model = self.model
+            getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+            dim = getter()
         if not dim:
             raise ModelNotFound(f"model {name_or_path}: it does not say its embedding dimension")
         self._dimension = int(dim)
+
+    @property
+    def backend(self) -> str:
+        """Which code runs the model: ``simcheck.bert`` or ``sentence-transformers``."""
+        return "simcheck.bert" if self._native is not None else "sentence-transformers"
+
+    @property
+    def model(self) -> Any:
+        """The ``SentenceTransformer`` itself (loaded on first use when ``simcheck.bert`` runs the model)."""
+        if self._model is None:
+            try:
+                import logging
+
+                from sentence_transformers import SentenceTransformer
+
+                logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
+                with contextlib.suppress(ImportError, AttributeError):
+                    import transformers
+
+                    transformers.utils.logging.disable_progress_bar()
+                    transformers.utils.logging.set_verbosity_error()
+                self._model = SentenceTransformer(self._location, device=self._device)
+            except Exception as error:  # ST raises OSError, ValueError, HF errors ... for a missing model
+                raise ModelNotFound(
+                    f"model {self._name}: cannot be loaded offline ({_first_line(error)[:160]}); "
+                    "give a sentence-transformers model folder with --model"
+                ) from error
+        return self._model
 
     @property
     def name(self) -> str:
@@ -174,18 +222,30 @@ class SentenceTransformerEmbedder:
         step = len(unique) if progress is None else 8 * self.batch_size
         for begin in range(0, len(unique), step):
             block = order[begin : begin + step]
-            encoded = self.model.encode(
-                [unique[i] for i in block],
-                batch_size=self.batch_size,
-                convert_to_numpy=True,
-                normalize_embeddings=True,
-                show_progress_bar=False,
-            )
+            encoded = self._encode([unique[i] for i in block])
             vectors[block] = np.asarray(encoded, dtype=np.float32)
             if progress is not None:
                 progress(min(len(texts), round((begin + len(block)) * len(texts) / len(unique))))
         out[:] = vectors[where]
         return normalise_rows(out)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of texts already sorted longest first, in batches of ``batch_size``."""
+        if self._native is None:
+            return np.asarray(
+                self.model.encode(
+                    texts,
+                    batch_size=self.batch_size,
+                    convert_to_numpy=True,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
+                ),
+                dtype=np.float32,
+            )
+        out = np.zeros((len(texts), self._dimension), dtype=np.float32)
+        for begin in range(0, len(texts), self.batch_size):
+            out[begin : begin + self.batch_size] = self._native.encode(texts[begin : begin + self.batch_size])
+        return out
 
 
 class HashEmbedder:

@@ -76,3 +76,82 @@ def test_real_default_model_matches_plain_sentence_transformer() -> None:
         texts, normalize_embeddings=True
     )
     assert np.min(np.sum(plain * vectors, axis=1)) > 0.9999
+
+
+def _copy_model_configs(target, modules=None, pooling=None) -> None:
+    """A model folder whose weights are links to the bundled model's and whose configs may differ."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    source = Path(resolve_model("all-MiniLM-L6-v2"))
+    shutil.copytree(source, target, symlinks=True)
+    if modules is not None:
+        (target / "modules.json").write_text(json.dumps(modules))
+    if pooling is not None:
+        config = json.loads((source / "1_Pooling" / "config.json").read_text())
+        config.update(pooling)
+        (target / "1_Pooling" / "config.json").write_text(json.dumps(config))
+
+
+def test_bert_fast_path_only_for_bert_with_mean_pooling(tmp_path) -> None:
+    from simcheck import bert
+
+    assert bert.supports(resolve_model("all-MiniLM-L6-v2"))
+    assert not bert.supports(tmp_path)  # not a model at all
+    cls = tmp_path / "cls"
+    _copy_model_configs(cls, pooling={"pooling_mode_cls_token": True, "pooling_mode_mean_tokens": False})
+    assert not bert.supports(cls)
+    dense = tmp_path / "dense"
+    modules = [
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"},
+    ]
+    _copy_model_configs(dense, modules=modules)
+    assert not bert.supports(dense)
+
+
+def test_unknown_backend_is_a_one_line_error() -> None:
+    with pytest.raises(ModelNotFound) as error:
+        SentenceTransformerEmbedder("all-MiniLM-L6-v2", backend="onnx")
+    assert str(error.value) == (
+        "embedding backend 'onnx': choose one of auto, sentence-transformers ($SIMCHECK_EMBED_BACKEND)"
+    )
+
+
+@pytest.mark.model
+def test_bert_fast_path_gives_sentence_transformers_vectors_on_hard_texts() -> None:
+    texts = [
+        "",
+        "   \n  ",
+        "Yes.",
+        "  KANE (V.O.) Rosebud... (beat) Café, naïve, ÆTHER — “quoted” words…  ",
+        "The storm took the roof off the chapel. " * 60,  # beyond 256 tokens: truncated the same way
+        "日本語のテキストも混ざる。",
+    ]
+    fast = SentenceTransformerEmbedder("all-MiniLM-L6-v2", batch_size=4)
+    plain = SentenceTransformerEmbedder("all-MiniLM-L6-v2", batch_size=4, backend="sentence-transformers")
+    assert fast.backend == "simcheck.bert" and plain.backend == "sentence-transformers"
+    a, b = fast.embed(texts), plain.embed(texts)
+    assert np.abs(a - b).max() < 1e-5
+
+
+@pytest.mark.model
+def test_other_pooling_runs_on_sentence_transformers(tmp_path) -> None:
+    folder = tmp_path / "cls-pooled"
+    _copy_model_configs(folder, pooling={"pooling_mode_cls_token": True, "pooling_mode_mean_tokens": False})
+    embedder = SentenceTransformerEmbedder(str(folder))
+    assert embedder.backend == "sentence-transformers"
+    mean = load_embedder("all-MiniLM-L6-v2").embed(["The lighthouse keeper climbs the stairs."])
+    cls = embedder.embed(["The lighthouse keeper climbs the stairs."])
+    assert cls.shape == (1, 384) and float(mean[0] @ cls[0]) < 0.999  # a different pooling, really used
+
+
+def test_fake_embedder_only_where_allowed(monkeypatch) -> None:
+    monkeypatch.delenv("SIMCHECK_FAKE_EMBEDDER")
+    with pytest.raises(ModelNotFound) as error:
+        load_embedder("hash-32")
+    assert str(error.value) == (
+        "model hash-32: a test-only fake embedder (set SIMCHECK_FAKE_EMBEDDER=1 to use it in tests)"
+    )
