@@ -245,16 +245,22 @@ def _worker_embedder() -> Embedder:
     return _EMBEDDER[0]
 
 
-def _detect_pair(job: tuple[str, str, str]) -> tuple[dict[str, list[Detection]], float]:
-    """Detections of one pair for each system of the detector, and the seconds it took."""
+def _detect_pair(job: tuple[str, str, str]) -> tuple[dict[str, list[Detection]], float, str | None]:
+    """Detections of one pair for each system of the detector, the seconds it took, and the one-line
+    error when simcheck refused an input (the pair then has no detections, and the run lists it)."""
+    from simcheck.errors import SimcheckError
+
     detector, susp, src = job
     t0 = time.perf_counter()
     if detector == "align":
         dets = {"simcheck": detect_align(read_text(CORPUS / "susp" / susp), read_text(CORPUS / "src" / src))}
-    else:
+        return dets, time.perf_counter() - t0, None
+    try:
         found = detect_simcheck(CORPUS / "susp" / susp, CORPUS / "src" / src, _worker_embedder())
-        dets = {"simcheck": found["all"], "simcheck_lexical": found["lexical"]}
-    return dets, time.perf_counter() - t0
+    except SimcheckError as error:
+        return {"simcheck": [], "simcheck_lexical": []}, time.perf_counter() - t0, str(error)
+    dets = {"simcheck": found["all"], "simcheck_lexical": found["lexical"]}
+    return dets, time.perf_counter() - t0, None
 
 
 # --- corpus, evaluator, baseline ---------------------------------------------------------------
@@ -396,12 +402,16 @@ def run(
         jobs = [(part, susp, src) for part in parts for susp, src in chosen[part]]
         t0 = time.perf_counter()
         pair_seconds: list[float] = []
+        refused: list[str] = []
         threads = max(1, (os.cpu_count() or 1) // workers)
         with ProcessPoolExecutor(
             max_workers=workers, initializer=_init_worker, initargs=(detector, threads)
         ) as pool:
             results = pool.map(_detect_pair, [(detector, s, r) for _, s, r in jobs], chunksize=4)
-            for (part, susp, src), (found, seconds) in zip(jobs, results, strict=True):
+            for (part, susp, src), (found, seconds, error) in zip(jobs, results, strict=True):
+                if error is not None:
+                    refused.append(f"{part} {susp} {src}: {error}")
+                    say(f"refused: {refused[-1]}")
                 for name, dets in found.items():
                     folder = tmp / name / part
                     folder.mkdir(parents=True, exist_ok=True)
@@ -410,6 +420,7 @@ def run(
                         false_detections[name] += len(dets)
                 pair_seconds.append(seconds)
         timings["detector_s"] = time.perf_counter() - t0
+        data["refused"] = refused
         say(f"{detector}: {len(jobs)} pairs in {timings['detector_s']:.1f} s")
         if baseline:
             t0 = time.perf_counter()
@@ -532,6 +543,14 @@ def _markdown(
         + f", evaluator {timings['evaluator_s']:.1f} s.",
         "",
     ]
+    refused = data.get("refused") or []
+    if refused:
+        lines += [
+            f"simcheck refused {len(refused)} pair(s) with a one-line input error (scored as no detection):",
+            "",
+            *(f"- {line}" for line in refused[:20]),
+            "",
+        ]
     return "\n".join(lines)
 
 

@@ -81,9 +81,9 @@ def supports(folder: str | Path) -> bool:
 
 
 class BertMeanEncoder:
-    """BERT forward pass + mean pooling (+ L2 normalisation), float32 on the CPU, inference only."""
+    """BERT forward pass + mean pooling (+ L2 normalisation), float32, inference only."""
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, device: str = "cpu") -> None:
         import torch
         from safetensors.torch import load_file
         from tokenizers import Tokenizer
@@ -100,7 +100,10 @@ class BertMeanEncoder:
         self.max_length = min(int(st_config.get("max_seq_length") or positions), positions)
         weights = load_file(str(root / "model.safetensors"))
         prefix = "bert." if "bert.embeddings.word_embeddings.weight" in weights else ""
-        self.w = {k[len(prefix) :]: v.float() for k, v in weights.items() if k.startswith(prefix)}
+        self.device = torch.device(device)
+        self.w = {
+            k[len(prefix) :]: v.float().to(self.device) for k, v in weights.items() if k.startswith(prefix)
+        }
         self.dimension = int(self.w["embeddings.word_embeddings.weight"].shape[1])
         for i in range(self.layers):  # one fused projection for query, key and value
             base = f"encoder.layer.{i}.attention.self."
@@ -119,16 +122,16 @@ class BertMeanEncoder:
         import torch
 
         encodings = self.tokenizer.encode_batch([str(t).strip() for t in texts])
-        ids = torch.tensor([e.ids for e in encodings], dtype=torch.long)
-        mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.long)
-        types = torch.tensor([e.type_ids for e in encodings], dtype=torch.long)
+        ids = torch.tensor([e.ids for e in encodings], dtype=torch.long, device=self.device)
+        mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.long, device=self.device)
+        types = torch.tensor([e.type_ids for e in encodings], dtype=torch.long, device=self.device)
         with torch.inference_mode():
             hidden = self._forward(ids, types, mask)
             weights = mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
             if self.normalize:
                 pooled = torch.nn.functional.normalize(pooled, p=2.0, dim=1)
-        return pooled.numpy().astype(np.float32, copy=False)
+        return pooled.cpu().numpy().astype(np.float32, copy=False)
 
     def _forward(self, ids: Any, types: Any, mask: Any) -> Any:
         from torch.nn import functional as F

@@ -16,6 +16,7 @@ from simcheck.errors import InputError, NotAFile
 
 MB = 1_000_000
 MAX_FILE_BYTES = 50 * MB  # scripts are well under 1 MB; anything at 50 MB or more is refused
+STRAY_NUL_SHARE = 0.01  # more NUL characters than this share of the text: a binary file
 SNIFF_BYTES = 8192
 
 _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -112,12 +113,12 @@ def decode_bytes(data: bytes, path: str | Path) -> tuple[str, str]:
         text, encoding = _decode_utf16(data[2:], "utf-16-be", path), "utf-16-be"
     else:
         sample = data[:SNIFF_BYTES]
-        if b"\x00" in sample:
-            utf16 = _utf16_without_bom(sample)
-            if utf16 is None:
-                raise InputError(path, "binary file, not a script")
+        utf16 = _utf16_without_bom(sample) if b"\x00" in sample else None
+        if utf16 is not None:
             text, encoding = _decode_utf16(data, utf16, path), utf16
         else:
+            if sample.count(0) > STRAY_NUL_SHARE * len(sample):
+                raise InputError(path, "binary file, not a script")
             for signature, _what in _BINARY_SIGNATURES:
                 if sample.startswith(signature):
                     raise InputError(path, "binary file, not a script")
@@ -131,7 +132,7 @@ def decode_bytes(data: bytes, path: str | Path) -> tuple[str, str]:
                     text, encoding = data.decode("cp1252"), "cp1252"
                 except UnicodeDecodeError:
                     text, encoding = data.decode("latin-1"), "latin-1"
-    if "\x00" in text:
+    if text.count("\x00") > STRAY_NUL_SHARE * len(text):  # a few stray NULs (pasted junk) are kept as text
         raise InputError(path, "binary file, not a script")
     if not text.strip():
         raise InputError(path, "empty file (only whitespace)")

@@ -33,6 +33,9 @@ _BUNDLED_NAMES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODE
 _HASH_NAME = re.compile(r"^hash-(\d+)$")
 THREADS_ENV_VAR = "SIMCHECK_THREADS"
 BACKEND_ENV_VAR = "SIMCHECK_EMBED_BACKEND"
+DEVICE_ENV_VAR = (
+    "SIMCHECK_DEVICE"  # "cpu", "cuda", "cuda:1", ...: where the model runs (default: cuda if any)
+)
 FAKE_ENV_VAR = "SIMCHECK_FAKE_EMBEDDER"  # "1": ``hash-<dim>`` names load HashEmbedder (tests only)
 BACKENDS = ("auto", "sentence-transformers")
 
@@ -85,6 +88,13 @@ def _looks_like_path(location: str) -> bool:
     )
 
 
+def _default_device() -> str:
+    """``cuda`` when torch sees a GPU, else ``cpu``."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 def _first_line(error: BaseException) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
@@ -112,7 +122,8 @@ def configure_threads() -> int:
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model on the CPU, loaded offline.
+    """A sentence-transformers model, loaded offline, on the GPU when torch sees one (else the CPU;
+    ``device`` or ``$SIMCHECK_DEVICE`` decide otherwise).
 
     A model that is a plain BERT with mean pooling (the default all-MiniLM-L6-v2 among them) runs on
     ``simcheck.bert`` (the same weights and tokenizer, torch alone: seconds less to start, same
@@ -125,7 +136,7 @@ class SentenceTransformerEmbedder:
         name_or_path: str = DEFAULT_MODEL,
         *,
         batch_size: int = EMBED_BATCH_SIZE,
-        device: str = "cpu",
+        device: str | None = None,
         backend: str | None = None,
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -139,7 +150,7 @@ class SentenceTransformerEmbedder:
             )
         self._name = name_or_path
         self.batch_size = batch_size
-        self._device = device
+        self._device = device or os.environ.get(DEVICE_ENV_VAR) or _default_device()
         location = resolve_model(name_or_path)
         local = Path(location).expanduser()
         if not local.exists() and _looks_like_path(location):
@@ -150,9 +161,9 @@ class SentenceTransformerEmbedder:
         self._native: Any = None
         from simcheck import bert
 
-        if backend == "auto" and device == "cpu" and local.is_dir() and bert.supports(local):
+        if backend == "auto" and local.is_dir() and bert.supports(local):
             try:
-                self._native = bert.BertMeanEncoder(local)
+                self._native = bert.BertMeanEncoder(local, self._device)
             except Exception as error:  # a damaged file: say which model, not a torch traceback
                 raise ModelNotFound(
                     f"model {name_or_path}: cannot be loaded ({_first_line(error)})"

@@ -31,6 +31,9 @@ class InputError(SimcheckError):
         self.problem = problem
         super().__init__(f"{self.path}: {problem}")
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:  # picklable across processes
+        return (type(self), (self.path, self.problem))
+
 
 class UnsupportedFormat(InputError):
     """The file's extension is not a script format simcheck reads."""

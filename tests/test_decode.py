@@ -98,3 +98,9 @@ def test_utf16_script_reads_with_offsets_into_decoded_text(tmp_path: Path) -> No
     assert script.text == SCRIPT
     cue = script.scenes[0].elements[1]
     assert (cue.kind, script.raw(cue), cue.line) == ("character", "ZOË", 3)
+
+
+def test_a_few_stray_nuls_are_text_not_binary() -> None:
+    script = "INT. DINER - NIGHT\n\nMAE pours coffee. She waits.\n" * 20 + "MAE\nMore?\x00\n"
+    text, encoding = decode_bytes(script.encode("utf-8"), "x.fountain")
+    assert (text, encoding) == (script, "utf-8")  # kept as written: offsets stay exact

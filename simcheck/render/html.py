@@ -56,7 +56,8 @@ _NOT_WORD = re.compile(r"[^\w']+")
 
 
 def esc(value: object) -> str:
-    return escape(str(value), quote=True)
+    """Escaped for HTML text and attributes; a NUL (invalid in HTML) shows as U+FFFD."""
+    return escape(str(value), quote=True).replace("\x00", "\ufffd")
 
 
 def render_html(report: Mapping[str, Any]) -> str:
