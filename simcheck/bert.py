@@ -97,7 +97,11 @@ class BertMeanEncoder:
         self.layers = int(config["num_hidden_layers"])
         self.eps = float(config.get("layer_norm_eps", 1e-12))
         positions = int(config.get("max_position_embeddings", 512))
-        self.max_length = min(int(st_config.get("max_seq_length") or positions), positions)
+        # as sentence-transformers: max_seq_length, else the tokenizer's and the model's limits
+        tokenizer_config = _read_json(root / "tokenizer_config.json") or {}
+        limit = tokenizer_config.get("model_max_length") if isinstance(tokenizer_config, dict) else None
+        fallback = min(positions, int(limit)) if isinstance(limit, int | float) and limit > 0 else positions
+        self.max_length = min(int(st_config.get("max_seq_length") or fallback), positions)
         weights = load_file(str(root / "model.safetensors"))
         prefix = "bert." if "bert.embeddings.word_embeddings.weight" in weights else ""
         self.device = torch.device(device)
