@@ -166,3 +166,29 @@ def test_remove(tmp_path: Path, refs: Path) -> None:
         f"not in the index: {refs / 'forge.fountain'}\n"
         f"Error: nothing removed: {refs / 'forge.fountain'} not in index {idx}\n"
     )
+
+
+def test_index_measures_the_calibration_once_so_compare_does_not(tmp_path: Path) -> None:
+    from simcheck.calibration import MIN_SCRIPTS, needs_measuring
+    from simcheck.index import Index
+    from simcheck.settings import CompareSettings
+
+    words = "harbour lantern ledger anvil orchard violin quarry saddle kettle compass".split()
+    folder = tmp_path / "refs"
+    folder.mkdir()
+    for n in range(MIN_SCRIPTS):
+        lines = [f"INT. ROOM {n} - DAY", "", " ".join(words[(n + k) % 10] for k in range(14)) + ".", ""]
+        for k in range(4):
+            lines += [f"PERSON{k}", " ".join(words[(n * 3 + k * 7 + j) % 10] for j in range(12)) + ".", ""]
+        (folder / f"script{n:02d}.fountain").write_text("\n".join(lines))
+    idx = tmp_path / "idx"
+    first = _run("index", str(folder), "--index", str(idx), "--model", "hash-32")
+    assert first.exit_code == 0, first.output
+    assert "Calibrating: measuring how alike unrelated scripts in the index are..." in first.output
+    assert not needs_measuring(Index.open(idx), CompareSettings())
+    again = _run("index", str(folder), "--index", str(idx), "--model", "hash-32")
+    assert again.exit_code == 0 and "Calibrating" not in again.output  # nothing changed: nothing to measure
+    quiet = tmp_path / "quiet"
+    silent = _run("index", str(folder), "--index", str(quiet), "--model", "hash-32", "--quiet")
+    assert silent.exit_code == 0 and "Calibrat" not in silent.output
+    assert not needs_measuring(Index.open(quiet), CompareSettings())
