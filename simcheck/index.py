@@ -41,11 +41,10 @@ other jobs shared it (load ~7), so absolute times are pessimistic and the ratios
   so a corpus of this size stays exact;
 - above: ``IndexIVFFlat`` (inner product), ``nlist`` ~ 4 sqrt(n) rounded to a power of two (1,024 lists
   at 10^5, 4,096 at 10^6), k-means on 16 points per list (10 iterations), ``nprobe`` = 16
-  (``python -m benchmarks.scale``, vectors fitted to real MiniLM embeddings): at 10^5 0.9 s per draft
-  (exact 3.7 s); at 10^6 1.3 s in a fresh process (exact 38 s; IVF1024/nprobe 16 6.8 s), near-copies
-  (cosine 0.9) found 100% and paraphrase-like ones (cosine 0.75) 94%, build 3.7 min, 1.9 GB RSS after
-  open and search, 3.9 KB per passage on disk. Uncontended, ../shared/notes/measurements.md puts FAISS
-  4-8x faster than these figures.
+  (``python -m benchmarks scale`` on a quiet machine, vectors fitted to real MiniLM embeddings): at 10^5
+  0.19 s per draft; at 10^6 0.73 s once warm, 1.97 s for the first search of a fresh process (exact
+  3.1 s; IVF1024/nprobe 16 2.3 s), near-copies (cosine 0.9) found 100% and paraphrase-like ones (cosine
+  0.75) 94%, build 2.5 min, 1.9 GB RSS after open and search, 3.9 KB per passage on disk.
 
 Lexical search is the banded LSH of ``simcheck.lsh`` (memory-mapped sorted band keys): 0.03-0.04 s per
 draft from 10^4 to 10^6 passages, every planted near-copy found.
