@@ -178,7 +178,8 @@ def _first_pages(path: Path, folder: Path, pages: int) -> Path:
     return out
 
 
-def _derived(label: str, draft: Path, shown: Path) -> str:
+def _derived(label: str) -> str:
+    """How the file that was compared differs from the corpus file named in the table."""
     notes = []
     if label.startswith("copied"):
         notes.append("retitled copy")
@@ -253,7 +254,7 @@ def compare_latency(ctx: Context) -> dict[str, Any]:
         embed_s = time.perf_counter() - t0
         entry = {
             "label": label,
-            "draft": rel(shown) + _derived(label, draft, shown),
+            "draft": rel(shown) + _derived(label),
             "words": words,
             "pages_estimated": round(pages),
             "scenes": len(script.scenes),
@@ -269,7 +270,7 @@ def compare_latency(ctx: Context) -> dict[str, Any]:
         rows.append(
             [
                 label,
-                rel(shown) + _derived(label, draft, shown),
+                rel(shown) + _derived(label),
                 words,
                 round(pages),
                 len(script.scenes),
