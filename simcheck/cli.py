@@ -242,15 +242,28 @@ def _output_path(draft: str, output: str | None, fmt: str, n_drafts: int) -> Any
     return Path(output) / (stem + suffix)
 
 
+def _report_date() -> str:
+    """Today's date (UTC) for the page and summary; ``SOURCE_DATE_EPOCH`` pins it (reproducible output).
+
+    A date, not a time: re-running on the same day gives the same bytes. The JSON has no date at all.
+    """
+    import os
+    import time
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    seconds = float(epoch) if epoch.isdigit() else time.time()
+    return time.strftime("%Y-%m-%d", time.gmtime(seconds))
+
+
 def _render(report: dict[str, Any], fmt: str, color: bool) -> str:
     if fmt == "html":
         from simcheck.render.html import render_html
 
-        return render_html(report)
+        return render_html(report, generated_at=_report_date())
     if fmt == "text":
         from simcheck.render.text import render_text
 
-        text = render_text(report, color)
+        text = render_text(report, color, generated_at=_report_date())
         return text if text.endswith("\n") else text + "\n"
     import json
 

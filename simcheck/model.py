@@ -5,8 +5,8 @@ Positions: ``start``/``end`` are character offsets into ``Script.text`` so that
 For text formats (Fountain, plain text, Highland) ``Script.text`` is the file's decoded text with its
 newlines as written. For XML formats (FDX, Fade In) and PDF, ``Script.text`` is the plain text the
 reader reconstructed (one source paragraph per line); ``Element.paragraph`` (XML) or
-``Element.page`` (PDF) then points back into the original file. ``line`` is 1-based and counts
-``\\n``, ``\\r\\n`` and lone ``\\r`` as one line break each.
+``Element.page`` and ``Element.top`` (PDF) then point back into the original file. ``line`` is
+1-based and counts ``\\n``, ``\\r\\n`` and lone ``\\r`` as one line break each.
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ class Element:
     key: str | None = None  # title page key ("Title", "Author") for TITLE_PAGE elements
     paragraph: int | None = None  # 0-based paragraph index in an XML source
     page: int | None = None  # 1-based page number (PDF; page breaks elsewhere)
+    top: float | None = None  # PDF: points from the top of ``page`` to the element's first line
 
 
 @dataclass(frozen=True)

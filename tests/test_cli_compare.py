@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from simcheck.cli import cli
@@ -174,3 +177,31 @@ def test_help_mentions_exit_codes_and_defaults() -> None:
     result = CliRunner().invoke(cli, ["compare", "--help"])
     assert result.exit_code == 0
     assert "3 when one does" in result.stdout and "[default: high]" in result.stdout
+
+
+def test_html_and_text_show_the_date_of_the_run_and_json_has_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14 (UTC): pins the date
+    page = tmp_path / "report.html"
+    assert run(PLANTED, "-o", str(page)).exit_code == 3
+    header = page.read_text(encoding="utf-8").split("</header>", 1)[0]
+    assert "<span>Generated 2023-11-14</span>" in header
+    assert "generated 2023-11-14" in run(PLANTED, "--format", "text").stdout
+    assert "generated" not in run(PLANTED, "--format", "json").stdout
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_text_summary_is_the_default_on_a_terminal_json_when_piped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from simcheck.cli import _default_format
+
+    monkeypatch.setattr(sys, "stdout", _Terminal())
+    assert _default_format(None, 1) == "text"
+    assert _default_format("report.html", 1) == "html"  # -o's suffix decides, terminal or not
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert _default_format(None, 1) == "json"
+    assert _default_format("out.json", 1) == "json"

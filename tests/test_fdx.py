@@ -117,6 +117,26 @@ def test_fadein_reads_document_xml_in_memory(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["pier.fadein"]  # nothing extracted
 
 
+def test_fadein_title_page_bookmarks_name_the_title_even_in_strict_mode(tmp_path: Path) -> None:
+    title_page = (
+        '<titlepage><para><style basestyle="Normal Text"/><text>DRAFT 3</text></para>'
+        '<para bookmark="Title"><style basestyle="Normal Text"/><text>Pier Test</text></para>'
+        '<para bookmark="Author"><style basestyle="Normal Text"/><text>Ann Writer</text></para></titlepage>'
+    )
+    osf = OSF.replace(OSF[OSF.index("<titlepage>") : OSF.index("</titlepage>") + 12], title_page)
+    path = tmp_path / "pier.fadein"
+    path.write_bytes(zipped({"document.xml": osf.encode()}))
+    for strict in (False, True):
+        script = read_script(path, strict=strict)
+        assert script.title == "Pier Test"
+        assert [(e.key, e.text) for e in script.title_page] == [
+            (None, "DRAFT 3"),
+            ("Title", "Pier Test"),
+            ("Author", "Ann Writer"),
+        ]
+        assert not any("title" in line for line in script.assumptions)
+
+
 def test_highland_zip_and_plain(tmp_path: Path) -> None:
     fountain = (FIXTURES / "ferry.fountain").read_bytes()
     packed = tmp_path / "ferry.highland"

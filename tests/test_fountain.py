@@ -199,6 +199,32 @@ def test_boneyard_removed_from_text_but_offsets_stay_right() -> None:
     assert script.cast == ("BOB",)
 
 
+@pytest.mark.parametrize("strict", [False, True])
+def test_boneyard_across_lines_leaves_the_element_around_it_whole(strict: bool) -> None:
+    """Lines inside a boneyard, blank ones included, are not there: the speech or paragraph goes on."""
+    text = (
+        "INT. A - DAY\n\nAction /* start\nhidden\n\nmore hidden */ more.\n\n"
+        "BOB\nHi /* x\n\ny */ there.\nAnd on.\n\n"
+        "/* cut */\nANN\nYes.\n  /* cut line */  \nStill Ann.\n\n[[a note]]\nCY\nNo.\n"
+    )
+    script = parse(text, strict=strict)
+    assert kinds(script) == [
+        ("scene_heading", "INT. A - DAY"),
+        ("action", "Action\nmore."),
+        ("character", "BOB"),
+        ("dialogue", "Hi\nthere.\nAnd on."),
+        ("character", "ANN"),
+        ("dialogue", "Yes.\nStill Ann."),
+        ("note", "a note"),
+        ("character", "CY"),
+        ("dialogue", "No."),
+    ]
+    assert script.cast == ("BOB", "ANN", "CY")
+    speech = elements(script)[3]
+    assert script.raw(speech) == "Hi /* x\n\ny */ there.\nAnd on." and speech.line == 9
+    assert_offsets(script)
+
+
 def test_nested_boneyard_and_unclosed_boneyard() -> None:
     script = parse("A /* one /* two */ still */ B.\n\nC /* open\n")
     assert kinds(script) == [("action", "A  B."), ("action", "C /* open")]
@@ -253,6 +279,25 @@ def test_lenient_heading_without_blank_line_records_assumption() -> None:
     assert ("action", "FADE IN:") in kinds(strict)
 
 
+def test_lenient_fade_in_straight_above_the_first_heading_is_a_transition() -> None:
+    text = "FADE IN:\nINT. HOUSE - DAY\n\nDust.\n\nCUT TO:\nEXT. YARD - DAY\n\nBOB\nHi.\n"
+    lenient = parse(text)
+    assert kinds(lenient)[:2] == [("transition", "FADE IN:"), ("scene_heading", "INT. HOUSE - DAY")]
+    assert ("transition", "CUT TO:") in kinds(lenient)
+    assert [s.heading for s in lenient.scenes] == [None, "INT. HOUSE - DAY", "EXT. YARD - DAY"]
+    assert lenient.cast == ("BOB",)
+    assert "line 1: treated 'FADE IN:' as a transition though no blank line follows it" in lenient.assumptions
+    assert_offsets(lenient)
+    # the spec reads a capitalised line with text under it as a character cue
+    strict = parse(text, strict=True)
+    assert kinds(strict)[:2] == [("character", "FADE IN:"), ("dialogue", "INT. HOUSE - DAY")]
+    # a speaker whose name happens to end in "TO" stays a speaker
+    assert kinds(parse("Stage.\n\nPLUTO:\nI rule here.\n"))[1:] == [
+        ("character", "PLUTO:"),
+        ("dialogue", "I rule here."),
+    ]
+
+
 def test_no_headings_gives_one_implicit_scene() -> None:
     script = parse("Just some prose.\n\nAnd more of it.\n")
     assert len(script.scenes) == 1
@@ -272,3 +317,15 @@ def test_every_offset_is_consistent_on_a_messy_text(strict: bool) -> None:
     for element in elements(script):
         assert element.text == element.text.strip()
         assert "\r" not in element.text
+
+
+def test_emphasis_across_lines_is_a_recorded_lenient_reading() -> None:
+    text = "INT. A - DAY\n\nHe says *this\nand that* loudly. *One line* only.\n"
+    lenient = parse(text)
+    assert ("action", "He says this\nand that loudly. One line only.") in kinds(lenient)
+    assert lenient.assumptions == ("line 3: read emphasis markers across the lines of 'He says *this'",)
+    strict = parse(text, strict=True)
+    assert ("action", "He says *this\nand that* loudly. One line only.") in kinds(strict)
+    assert strict.assumptions == ()
+    # emphasis inside one line is the spec, not an assumption
+    assert parse("INT. A - DAY\n\nHe says *this*\nand that.\n").assumptions == ()

@@ -5,10 +5,13 @@ The PDFs are written by hand here (Courier text at exact positions), so the test
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from simcheck.cli import cli
 from simcheck.errors import InputError
 from simcheck.formats import read_script
 from simcheck.model import Script
@@ -146,3 +149,66 @@ def test_title_page_is_recognised(tmp_path: Path) -> None:
     assert [e.text for e in script.title_page] == ["THE LAST FERRY", "by Someone"]
     assert script.scenes[0].heading == "EXT. HARBOUR - NIGHT"
     assert read(tmp_path, [title_page, PAGES[0]], strict=True).title is None
+
+
+def test_calibrates_other_margins_and_drops_numbered_continued_headers(tmp_path: Path) -> None:
+    """Columns found from this document (not the standard ones); 'CONTINUED: (2)' with the page
+    number on the same line is furniture, and the speech goes on after the repeated cue."""
+    a, d, p, c = 102.0, 150.0, 190.0, 230.0
+    pages: list[list[Row]] = [
+        [
+            [(72, "1"), (a, "INT. OFFICE - DAY"), (520, "1")],
+            [],
+            [(a, "Papers everywhere. MARA types.")],
+            [],
+            [(c, "MARA")],
+            [(d, "I never sleep. Never. Not")],
+            [(d, "since the thing happened.")],
+            [],
+            [(c, "JON (O.S.)")],
+            [(p, "(from the hall)")],
+            [(d, "Coffee?")],
+            [],
+            [(c, "MARA")],
+            [(d, "Black.")],
+            [(c, "(MORE)")],
+            [(a, "(CONTINUED)")],
+        ],
+        [
+            [(a, "CONTINUED: (2)"), (500, "2.")],
+            [(c, "MARA (CONT'D)")],
+            [(d, "Very black.")],
+        ],
+    ]
+    script = read(tmp_path, pages)
+    assert rows(script) == [
+        ("scene_heading", "INT. OFFICE - DAY", None, 1),
+        ("action", "Papers everywhere. MARA types.", None, 1),
+        ("character", "MARA", "MARA", 1),
+        ("dialogue", "I never sleep. Never. Not since the thing happened.", "MARA", 1),
+        ("character", "JON", "JON", 1),
+        ("parenthetical", "(from the hall)", "JON", 1),
+        ("dialogue", "Coffee?", "JON", 1),
+        ("character", "MARA", "MARA", 1),
+        ("dialogue", "Black.", "MARA", 1),
+        ("dialogue", "Very black.", "MARA", 2),
+    ]
+    assert script.scenes[0].scene_number == "1"
+    assert "2." not in script.text and "CONTINUED" not in script.text
+
+
+def test_each_element_knows_its_page_and_position_on_it(tmp_path: Path) -> None:
+    script = read(tmp_path, PAGES)
+    found = {(e.text, e.page, e.top) for s in script.scenes for e in s.elements}
+    # baselines at y = 720 - 12 * row; Courier 12 pt glyph tops sit ~9.7 pt above the baseline
+    row_top = {row: 792 - (720 - 12 * row) - 9.7 for row in range(20)}
+    expected = [("EXT. HARBOUR - NIGHT", 1, 0)]
+    expected += [("Rain hammers the quay. TOMAS runs for the last boat.", 1, 2)]
+    expected += [("I have a ticket!", 2, 3), ("Too late.", 2, 6), ("Never!", 2, 6), ("Warm light.", 2, 12)]
+    for text, page, row in expected:
+        match = [top for t, p, top in found if t == text and p == page]
+        assert match and match[0] is not None and abs(match[0] - row_top[row]) < 1.0, (text, match)
+    result = CliRunner().invoke(cli, ["parse", str(tmp_path / "script.pdf"), "--format", "json"])
+    data = json.loads(result.output)
+    first = data["scenes"][0]["elements"][0]
+    assert first["page"] == 1 and abs(first["top"] - row_top[0]) < 1.0

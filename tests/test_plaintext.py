@@ -94,3 +94,42 @@ def test_form_feed_is_a_page_break_in_a_layout(tmp_path: Path) -> None:
     assert len(breaks) == 1 and script.text[breaks[0].start] == "\f"
     last = script.scenes[-1].elements[-1]
     assert last.page == 2
+
+
+def test_layout_continued_header_and_cont_d_cue_keep_the_speech(tmp_path: Path) -> None:
+    """'CONTINUED: (2)' at the action margin is page furniture, and after '(MORE)' the repeated
+    'NAME (CONT'D)' cue hands the speech on to the next page even across a blank line."""
+    cue, talk, act = " " * 37, " " * 25, " " * 15
+    lines = [
+        f"{act}INT. OFFICE - DAY",
+        "",
+        f"{act}Papers everywhere.",
+        "",
+        f"{cue}MARA",
+        f"{talk}I never sleep.",
+        "",
+        f"{cue}JON",
+        f"{talk}Coffee?",
+        "",
+        f"{cue}MARA",
+        f"{talk}Black.",
+        f"{cue}(MORE)",
+        f"{act}(CONTINUED)",
+        "\f" + " " * 62 + "2.",
+        f"{act}CONTINUED: (2)",
+        "",
+        f"{cue}MARA (CONT'D)",
+        f"{talk}Very black.",
+    ]
+    path = tmp_path / "more.txt"
+    path.write_text("\n".join(lines) + "\n")
+    script = read_script(path)
+    assert script.format == "text"
+    assert [r for r in rows(script) if r[0] != "page_break"][-3:] == [
+        ("character", "MARA", "MARA"),
+        ("dialogue", "Black.", "MARA"),
+        ("dialogue", "Very black.", "MARA"),
+    ]
+    assert not any("CONTINUED" in e.text for s in script.scenes for e in s.elements)
+    very = script.scenes[-1].elements[-1]
+    assert very.line == 19 and script.raw(very) == "Very black." and very.page == 2

@@ -199,6 +199,27 @@ def test_hostile_script_text_renders_as_inert_text_everywhere() -> None:
     assert 'data-level="&lt;script&gt;' in page
 
 
+def test_nul_and_control_characters_never_reach_the_page() -> None:
+    """HTML forbids NUL, C0/C1 controls, noncharacters and lone surrogates: each shows as U+FFFD."""
+    bad = "A\x00B\x01C\x1b[31mD\x7fE\x85F\ud800G\ufdd0H\U0010ffffI"
+    report = sample()
+    report["draft"]["title"] = bad
+    report["draft"]["scenes"][1]["heading"] = bad
+    report["references"][0]["title"] = bad
+    for match in report["matches"]:
+        match["reference_scene_heading"] = bad
+        for ev in match["evidence"]:
+            ev["draft_text"] = bad + "\tkept\nlines\x0cpage"
+            ev["reference_text"] = bad
+    page = render_html(report)
+    page.encode("utf-8")  # no lone surrogate left: the page can always be written
+    forbidden = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ud800-\udfff\U0010ffff]")
+    assert forbidden.findall(page) == []
+    assert "A\ufffdB\ufffdC\ufffd[31mD\ufffdE\ufffdF\ufffdG\ufffdH\ufffdI" in page
+    assert re.search(r"<title>[^<]*A\ufffdB", page)  # in SVG tooltips too
+    assert "\tkept\n" in page and "lines page" in page  # tab and line feed kept, form feed a space
+
+
 def test_text_in_marked_passages_is_escaped_word_by_word() -> None:
     draft, ref = mark_pair('He said "<b>stop</b>" & left', 'She said "<b>stop</b>" & went', "fuzzy")
     for side in (draft, ref):
@@ -337,6 +358,24 @@ def test_multiline_passages_keep_their_lines_and_report_the_line_range() -> None
     assert "TOBIAS</span>\n<span" in page or "TOBIAS\n" in page
 
 
+def test_passage_lines_carry_their_source_line_numbers() -> None:
+    report = sample()
+    ev = report["matches"][0]["evidence"][0]
+    ev["draft"]["line"] = 16
+    ev["draft_text"] = "TOBIAS\nThe sea doesn't keep a calendar.\r\nIt keeps\ra ledger.\n\n"
+    page = render_html(report)
+    start = page.index('<p class="passage numbered"><span class="n" data-n="16"></span>')
+    passage = page[start : page.index("</p>", start)]
+    assert re.findall(r'data-n="(\d+)"', passage) == ["16", "17", "18", "19"]  # CRLF, CR, LF: one line each
+    assert "Draft \u00b7 scene 2 \u00b7 lines 16\u201319" in page  # trailing breaks end line 19
+    assert passage.endswith("ledger.</span>\n\n</span>")  # and start no numbered line
+    css = parse(page).raw["style"][0]
+    assert ".passage .n::before{content:attr(data-n)}" in css  # drawn by CSS: copying copies the text only
+    no_line = sample()
+    no_line["matches"][0]["evidence"][0]["draft"].pop("line")
+    assert '<p class="passage"><span class="m' in render_html(no_line)
+
+
 def test_allowed_matches_are_shown_separately_greyed_and_not_counted() -> None:
     page = render_html(sample())
     allowed = section(page, "allowed")
@@ -344,7 +383,9 @@ def test_allowed_matches_are_shown_separately_greyed_and_not_counted() -> None:
     assert "Sea Shanties (public domain)" in allowed and "Sea Shanties" not in evidence
     assert '<details class="match lv-allowed"' in allowed and " open>" not in allowed
     assert '<span class="badge lv-allowed">allowed</span>' in allowed
-    assert ".allowed-list .m,.allowed-list .kind{filter:grayscale(1)}" in parse(page).raw["style"][0]
+    css = parse(page).raw["style"][0]
+    assert ".ev-allowed .m,.allowed-list .m{background:var(--allowed-bg)}" in css
+    assert "filter:" not in css  # greyed by colour: a CSS filter prints as a picture (text not searchable)
     summary = section(page, "summary")
     assert "1 match with allowed material" in summary
     assert "scene (6)" not in summary
@@ -367,7 +408,11 @@ def test_print_stylesheet_opens_sections_and_avoids_breaking_passages() -> None:
     prints = css[css.index("@media print") :]
     assert "break-inside:avoid" in prints
     assert "details:not([open])::details-content{content-visibility:visible" in prints
-    assert ".passage{white-space:pre-wrap;overflow:visible;max-height:none}" in prints
+    assert ".passage{white-space:pre-wrap;overflow:visible;max-height:none;\n" in prints
+    # The one-column narrow layout is for narrow screens only: a printed page (about 720 CSS px
+    # wide) keeps draft and reference side by side.
+    assert "@media screen and (max-width:760px)" in css
+    assert not re.search(r"@media\s*\(max-width", css)
 
 
 # --- robustness -----------------------------------------------------------------------------------
@@ -446,6 +491,24 @@ def test_levels_rarity_and_calibration_are_explained_from_the_report() -> None:
     assert (
         "<td>calibration.source</td>" not in footer and "<td>source</td><td><code>index</code></td>" in footer
     )
+
+
+def test_the_date_of_the_run_is_shown_when_given() -> None:
+    report = sample()
+    report.pop("generated_at")
+    assert "Generated" not in render_html(report)  # the JSON contract itself carries no date
+    page = render_html(report, generated_at="2026-11-22")
+    header = page[page.index("<header") : page.index("</header>")]
+    assert "<span>Generated 2026-11-22</span>" in header
+    assert "<dt>Generated</dt><dd>2026-11-22</dd>" in page[page.index('id="provenance"') :]
+
+
+def test_a_rarity_beyond_the_scale_is_not_called_about() -> None:
+    report = sample()
+    report["matches"][0]["rarity"] = 14.0
+    card = section(render_html(report), "evidence")
+    assert "<dt>Unrelated scenes this close</dt><dd>less than 1 in a trillion</dd>" in card
+    assert "about less" not in card
 
 
 def test_warnings_are_shown_in_the_summary() -> None:

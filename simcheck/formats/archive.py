@@ -27,7 +27,7 @@ def parse_xml(data: bytes, path: str) -> XmlElement:
         raise InputError(
             path, f"unsafe XML refused ({type(error).__name__}: entities are not allowed)"
         ) from None
-    except ParseError as error:
+    except (ParseError, SafeET.ParseError) as error:  # defusedxml 0.7.0 has its own ParseError class
         raise InputError(path, f"malformed XML: {error}") from None
 
 

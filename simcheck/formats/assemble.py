@@ -154,6 +154,7 @@ class Paragraph:
     page: int | None = None
     dual: bool = False
     scene_number: str | None = None
+    top: float | None = None  # PDF: points from the top of the page to the first line
 
 
 def script_from_paragraphs(
@@ -228,6 +229,7 @@ def script_from_paragraphs(
                 dual=para.dual,
                 paragraph=para.paragraph,
                 page=para.page,
+                top=para.top,
             )
         )
     return make_script(

@@ -64,9 +64,12 @@ def read_fadein(path: str, data: bytes, strict: bool = False) -> Script:
     title_page = root.find("titlepage")
     if title_page is not None:
         for index, para in enumerate(title_page.findall("para")):
-            title_items.append((None, _para_text(para), index))
-    title = None
-    if not strict:
+            title_items.append((para.get("bookmark") or None, _para_text(para), index))
+    # Fade In bookmarks the title page's title paragraph; without one, a lenient reading takes the first line
+    title = next(
+        (" ".join(text.split()) for key, text, _ in title_items if key == "Title" and text.strip()), None
+    )
+    if title is None and not strict:
         title = next((" ".join(text.split()) for _, text, _ in title_items if text.strip()), None)
         if title is not None:
             assumptions.append(f"title page: took its first line '{title}' as the title")

@@ -4,21 +4,24 @@ Every element's ``start``/``end`` point into the decoded file text so that ``tex
 element as written (forcing characters, emphasis markers, inline notes and boneyard included),
 trimmed of the whitespace around it. ``Element.text`` is the clean text: boneyard ``/* */`` and notes
 ``[[ ]]`` removed, emphasis markers removed, forcing characters stripped. Notes also become NOTE
-elements of their own.
+elements of their own. A line made only of boneyard or notes, or lying wholly inside a boneyard
+(blank lines included), is read as if it were not there: the paragraph or speech around it goes on,
+and a cue under it still counts as having a blank line above it.
 
 Strict mode follows the spec. Lenient mode (the default) also accepts what writers really type and
 records each such reading in ``Script.assumptions``:
 
 - a scene heading with no blank line after it (or, when written in capitals, none before it);
 - ``FADE IN:``, ``FADE OUT.``, ``CUT TO BLACK.`` and similar as transitions (the spec only knows
-  ``... TO:`` and ``>``);
+  ``... TO:`` and ``>``), also when the next line follows with no blank line (``FADE IN:`` straight
+  above the first heading, which the spec would read as a character cue);
 - emphasis markers that span several lines of one element.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from simcheck.formats.assemble import make_script, normalise_name, split_cue
@@ -110,6 +113,12 @@ def is_cue_name(line: str) -> bool:
     return bool(name) and name.upper() == name and name.lower() != name
 
 
+def _is_transition_text(line: str) -> bool:
+    """``CUT TO:``, ``FADE IN:``, ``FADE OUT.``...: capitals ending in `` TO:`` or a known transition
+    (not ``PLUTO:``, a play's speaker)."""
+    return line.upper() == line and (line.endswith(" TO:") or bool(LENIENT_TRANSITION.match(line)))
+
+
 def boneyard_spans(text: str) -> list[tuple[int, int]]:
     """Spans of ``/* ... */`` (nested pairs count as one); an unclosed ``/*`` is left as text."""
     spans: list[tuple[int, int]] = []
@@ -180,11 +189,22 @@ class _Reader:
                 _NOTE_MARK in r and not r.replace(_NOTE_MARK, "").replace(_BONE_MARK, "").strip() for r in raw
             ]
             self.vis = [r.replace(_BONE_MARK, "").replace(_NOTE_MARK, "").replace("\f", "") for r in raw]
+            bone_only = [_BONE_MARK in r and not v.strip() for r, v in zip(raw, self.vis, strict=True)]
         else:
             self.vis = [text[a:b] for a, b in zip(starts, ends, strict=True)]
             self.note_only = [False] * self.n
+            bone_only = [False] * self.n
         self.stripped = [v.strip() for v in self.vis]
-        self.blank = [not s and not o for s, o in zip(self.stripped, self.note_only, strict=True)]
+        # lines wholly inside a boneyard are not there at all (not even blank lines): what is around
+        # them reads as if the boneyard had been cut out
+        hidden = bone_only
+        for a, b in self.bone_spans:
+            i = bisect_left(starts, a)
+            while i < self.n and ends[i] <= b:
+                hidden[i] = True
+                i += 1
+        self.skip = [o or h for o, h in zip(self.note_only, hidden, strict=True)]
+        self.blank = [not s and not k for s, k in zip(self.stripped, self.skip, strict=True)]
         self.elements: list[Element] = []
         self.assumptions: list[str] = []
         self.scene_numbers: dict[int, str] = {}
@@ -208,6 +228,8 @@ class _Reader:
         start, end = self._span(block.first, block.last)
         joined = "\n".join(block.texts).strip()
         clean = strip_emphasis(joined, across_lines=not self.strict)
+        if not self.strict and "\n" in joined and clean != strip_emphasis(joined, across_lines=False):
+            self._note("read emphasis markers across the lines of '{}'", block.first)
         element = Element(
             kind=block.kind,
             text=clean,
@@ -235,13 +257,13 @@ class _Reader:
         """Parse a title page at the top; returns the index of the first body line."""
         n = self.n
         i = 0
-        while i < n and (self.blank[i] or self.note_only[i]):
+        while i < n and (self.blank[i] or self.skip[i]):
             i += 1
         self.title_from = self.lines.starts[i] if i < n else len(self.text)
         entries: list[_Block] = []
         known = False
         while i < n and not self.blank[i]:
-            if self.note_only[i]:
+            if self.skip[i]:
                 i += 1
                 continue
             vis = self.vis[i]
@@ -271,7 +293,7 @@ class _Reader:
 
     # --- body ------------------------------------------------------------------------------
     def read_body(self, first: int) -> None:  # noqa: C901 - one state machine, kept in one place
-        blank, stripped, vis, note_only = self.blank, self.stripped, self.vis, self.note_only
+        blank, stripped, vis, skip = self.blank, self.stripped, self.vis, self.skip
         n = self.n
         strict = self.strict
         block: _Block | None = None
@@ -306,7 +328,7 @@ class _Reader:
                 close()
                 state = ""
                 continue
-            if note_only[i]:
+            if skip[i]:
                 continue
             s = stripped[i]
             if state == "dialogue":
@@ -347,8 +369,14 @@ class _Reader:
                 block.last = i
                 continue
             close()
-            prev_blank = i == first or blank[i - 1]
-            next_blank = i + 1 >= n or blank[i + 1]
+            before = i - 1
+            while before >= first and skip[before]:
+                before -= 1
+            after = i + 1
+            while after < n and skip[after]:
+                after += 1
+            prev_blank = before < first or blank[before]
+            next_blank = after >= n or blank[after]
             first_char = s[0]
             state = "after"
             if _PAGE_BREAK.match(s):
@@ -387,6 +415,11 @@ class _Reader:
                 close()
             elif not strict and prev_blank and next_blank and LENIENT_TRANSITION.match(s):
                 self._note("treated '{}' as a transition", i)
+                block = _Block(TRANSITION, i, i, [s])
+                close()
+            elif not strict and prev_blank and _is_transition_text(s):
+                # "FADE IN:" straight above the first heading: the spec would read a character cue
+                self._note("treated '{}' as a transition though no blank line follows it", i)
                 block = _Block(TRANSITION, i, i, [s])
                 close()
             elif prev_blank and not next_blank and is_cue_name(s):

@@ -10,7 +10,8 @@ repeated ``NAME (CONT'D)`` cue that continues a speech across a page break. Scen
 margins become ``Scene.scene_number``.
 
 ``Script.text`` is reconstructed: one paragraph per line (wrapped lines joined by a space).
-``Element.page`` is the 1-based PDF page where the paragraph starts.
+``Element.page`` is the 1-based PDF page where the paragraph starts and ``Element.top`` the distance in
+points from the top of that page to its first line.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ from simcheck.model import (
 
 _PAGE_NUMBER = re.compile(r"^\d{1,4}[A-Z]?\.?$")
 _SCENE_NUMBER = re.compile(r"^[A-Z]?\d{1,4}[A-Z]?(?:-[A-Z0-9]+)?\.?$")
-_FURNITURE = re.compile(r"^(?:\(MORE\)|\(CONTINUED\)|CONTINUED:?|\(CONT'D\)|\*+)$", re.IGNORECASE)
+_FURNITURE = re.compile(
+    r"^(?:\(MORE\)|\(CONTINUED\)|CONTINUED:?(?: ?\(\d+\))?|\(CONT'D\)|\*+)$", re.IGNORECASE
+)
 _CID = re.compile(r"\(cid:\d+\)")
 _DEFAULT_CHAR_WIDTH = 7.2  # Courier 12 pt
 
@@ -106,6 +109,15 @@ def _strip_furniture(lines: list[_Line], width: float, height: float) -> list[_L
             and (line.top < 0.12 * height or line.top > 0.88 * height or index == 0)
         ):
             continue
+        # a page number at the right of a "CONTINUED:" header line
+        if (
+            len(segments) >= 2
+            and _PAGE_NUMBER.match(segments[-1].text)
+            and segments[-1].x0 > 0.6 * width
+            and (line.top < 0.12 * height or line.top > 0.88 * height or index == 0)
+            and all(_FURNITURE.match(s.text) for s in segments[:-1])
+        ):
+            segments = segments[:-1]
         # revision marks at the right margin
         segments = [s for s in segments if not (s.text.strip("*") == "" and s.x0 > 0.75 * width)]
         if len(segments) >= 2 and _SCENE_NUMBER.match(segments[0].text) and segments[0].x0 < 0.2 * width:
@@ -238,6 +250,8 @@ def _paragraphs(lines: list[_Line], columns: Columns, page_width: float = 612.0)
     open_kind: str | None = None
     open_texts: list[str] = []
     open_page = 1
+    open_top = 0.0
+    line_top = 0.0
     open_number: str | None = None
     last_top = -1.0
     last_page = 0
@@ -245,37 +259,46 @@ def _paragraphs(lines: list[_Line], columns: Columns, page_width: float = 612.0)
     more: str | None = None
     line_height = 12.0
     resumable: str | None = None  # the speaker before a blank line: dialogue may go on after it
-    dual_sides: dict[str, list[list[str]]] = {}  # side -> [[kind, text, page], ...]
+    dual_sides: dict[str, list[list[str]]] = {}  # side -> [[kind, text, page, top], ...]
 
     def close() -> None:
         nonlocal open_kind, open_texts
         if open_kind is not None and open_texts:
-            out.append(Paragraph(open_kind, " ".join(open_texts), page=open_page, scene_number=open_number))
+            out.append(
+                Paragraph(
+                    open_kind,
+                    " ".join(open_texts),
+                    page=open_page,
+                    scene_number=open_number,
+                    top=round(open_top, 1),
+                )
+            )
         open_kind, open_texts = None, []
 
     def start(kind: str, text: str, page: int, number: str | None = None) -> None:
-        nonlocal open_kind, open_texts, open_page, open_number
+        nonlocal open_kind, open_texts, open_page, open_number, open_top
         close()
-        open_kind, open_texts, open_page, open_number = kind, [text], page, number
+        open_kind, open_texts, open_page, open_number, open_top = kind, [text], page, number, line_top
 
     def flush_dual() -> None:
         for side in ("left", "right"):
-            for kind, text, page in dual_sides.get(side, []):
-                out.append(Paragraph(kind, text, page=int(page), dual=True))
+            for kind, text, page, top in dual_sides.get(side, []):
+                out.append(Paragraph(kind, text, page=int(page), dual=True, top=round(float(top), 1)))
         dual_sides.clear()
 
     def add_dual(segment: _Segment, text: str) -> None:
         side = dual_sides.setdefault("left" if segment.x0 < middle - tolerance else "right", [])
         if is_cue_name(text) and not text.startswith("(") and not side:
-            side.append([CHARACTER, text, str(segment.page)])
+            side.append([CHARACTER, text, str(segment.page), str(segment.top)])
         elif text.startswith("("):
-            side.append([PARENTHETICAL, text, str(segment.page)])
+            side.append([PARENTHETICAL, text, str(segment.page), str(segment.top)])
         elif side and side[-1][0] == DIALOGUE:
             side[-1][1] += " " + text
         else:
-            side.append([DIALOGUE, text, str(segment.page)])
+            side.append([DIALOGUE, text, str(segment.page), str(segment.top)])
 
     for line in lines:
+        line_top = line.top
         gap = line.top - last_top if line.page == last_page else 99.0
         if line.page == last_page and 6 < gap < line_height:
             line_height = gap

@@ -35,8 +35,10 @@ from simcheck.model import (
 MIN_INDENTED_SHARE = 0.2  # share of non-blank lines indented past the action column
 MIN_COLUMN_LINES = 3  # lines needed to establish the cue and the dialogue column
 _FURNITURE = re.compile(
-    r"(?:\d{1,4}[A-Z]?\.?|\(MORE\)|\(CONTINUED\)|CONTINUED:?|\(CONT'D\)|CONT'D|- ?\d{1,4} ?-)$", re.IGNORECASE
+    r"(?:\d{1,4}[A-Z]?\.?|\(MORE\)|\(CONTINUED\)|CONTINUED:?(?: ?\(\d+\))?|\(CONT'D\)|CONT'D|- ?\d{1,4} ?-)$",
+    re.IGNORECASE,
 )
+_CONTINUED = re.compile(r"\(?CONTINUED\b", re.IGNORECASE)
 _SCENE_NUMBERS = re.compile(r"^(\d{1,4}[A-Z]?)\s+(.*?)(?:\s+\1)?$")
 
 
@@ -149,7 +151,8 @@ def read_layout(
             if kind is None and speaker is not None and elements and elements[-1].kind != CHARACTER:
                 speaker = None
             continue
-        if _FURNITURE.match(s) and (_indent(raw) >= layout.cue or s.upper() in ("(MORE)", "(CONTINUED)")):
+        furniture_anywhere = s.upper() == "(MORE)" or _CONTINUED.match(s)
+        if _FURNITURE.match(s) and (_indent(raw) >= layout.cue or furniture_anywhere):
             if s.upper() == "(MORE)":
                 more = speaker
             continue
@@ -186,6 +189,7 @@ def read_layout(
             if more is not None and normalise_name(name) == more and is_contd(extension):
                 more = None  # the speech goes on after a page break: the repeated cue is furniture
                 close()
+                speaker = normalise_name(name)
                 continue
             more = None
             speaker = normalise_name(name)

@@ -31,7 +31,7 @@ def element_to_dict(element: Element) -> dict[str, Any]:
         "end": element.end,
         "line": element.line,
     }
-    for name in ("character", "extension", "key", "paragraph", "page"):
+    for name in ("character", "extension", "key", "paragraph", "page", "top"):
         value = getattr(element, name)
         if value is not None:
             out[name] = value

@@ -180,13 +180,23 @@ details.match[open]>summary{border-bottom:1px solid var(--line);background:var(-
   color:var(--ink);font-size:13px}
 .ev{padding:8px 0 12px;border-bottom:1px solid var(--panel);break-inside:avoid}
 .ev:last-child{border-bottom:0}
-.ev-allowed .passage{filter:grayscale(1);opacity:.75}
+.ev-allowed .passage,.allowed-list .passage{color:#4b5563}
+/* greyed with colours, not a CSS grayscale filter (a filter prints as a picture: text not searchable) */
+.ev-allowed .m,.allowed-list .m{background:var(--allowed-bg)}
+.ev-allowed .m .w,.allowed-list .m .w{text-decoration-color:var(--allowed)}
+.ev-allowed .m .chg,.allowed-list .m .chg{background:#fff}
 .ev-head{grid-column:1/-1;display:flex;gap:10px;align-items:center;margin-bottom:6px;font-size:13px;color:var(--muted)}
 .side{min-width:0}
 .ln{display:block;font-size:12px;color:var(--muted);margin-bottom:3px}
 .passage{margin:0;font-family:var(--mono);font-size:14px;line-height:1.55;white-space:pre-wrap;
   overflow-wrap:anywhere;background:#fcfcfd;border:1px solid var(--line);border-radius:6px;padding:8px 10px}
 .ev:hover .passage{border-color:var(--faint)}
+/* source line numbers: a hanging gutter, drawn from data-n (not part of the text when copied) */
+.passage.numbered{padding-left:3.6em}
+.passage .n{display:inline-block;width:3em;margin-left:-3.6em;margin-right:.6em;text-align:right;
+  font-style:normal;font-size:11px;color:var(--faint);background:#fcfcfd;user-select:none;
+  text-decoration:none;vertical-align:baseline}
+.passage .n::before{content:attr(data-n)}
 .m{border-radius:2px;-webkit-box-decoration-break:clone;box-decoration-break:clone}
 .m-verbatim{background:var(--verbatim-bg)}
 .m-verbatim .w{text-decoration:underline solid var(--verbatim) 2px;text-underline-offset:3px}
@@ -201,7 +211,7 @@ details.match[open]>summary{border-bottom:1px solid var(--line);background:var(-
 
 /* allowed */
 .allowed-list details.match{border-left-color:var(--allowed);background:#fafbfc;color:#4b5563}
-.allowed-list .m,.allowed-list .kind{filter:grayscale(1)}
+.allowed-list .kind{color:var(--muted);background:var(--allowed-bg)}
 .allowed-list .sum-score{color:var(--muted)}
 
 /* provenance */
@@ -216,7 +226,7 @@ details.match[open]>summary{border-bottom:1px solid var(--line);background:var(-
 .prov table.settings td:first-child{color:var(--muted);white-space:nowrap}
 .prov .repro{margin:14px 0 0;color:var(--muted)}
 
-@media (max-width:760px){
+@media screen and (max-width:760px){  /* screen only: a printed page keeps the two sides */
   .wrap{padding:0 14px}
   .cols{display:none}
   .ev{grid-template-columns:1fr;gap:8px}
@@ -236,7 +246,9 @@ details.match[open]>summary{border-bottom:1px solid var(--line);background:var(-
   .finding,.map,figure,.ev,.refs tr,details.match>summary,.facts,.cols{break-inside:avoid}
   details.match{break-inside:auto;border-left-width:4px}
   details.match>summary::before{content:none}
-  .passage{white-space:pre-wrap;overflow:visible;max-height:none}
+  .passage{white-space:pre-wrap;overflow:visible;max-height:none;
+    font-size:8.5pt;line-height:1.4;padding:4px 6px}
+  .ev-head,.ln{break-after:avoid}
   .table-wrap{overflow:visible}
   .maps{grid-template-columns:1fr 1fr}
   .prov{break-before:auto}

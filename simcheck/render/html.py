@@ -3,7 +3,8 @@
 One file, nothing fetched: inline CSS and JS only, allowed by hash in a Content-Security-Policy that
 forbids every network source. The page is complete without JavaScript (the script adds filters,
 expand/collapse, printing with every section open, and j/k jumps). Every text from a script or a
-path is escaped with ``html.escape(..., quote=True)``, in text, attributes and SVG titles alike.
+path is escaped with ``escape.esc`` (``html.escape(..., quote=True)`` plus U+FFFD for characters
+HTML forbids), in text, attributes and SVG titles alike.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from html import escape
 from typing import Any
 
 from simcheck.normalize import fold
 from simcheck.render.assets import CONTENT_SECURITY_POLICY, CSS, JS
+from simcheck.render.escape import esc
 from simcheck.render.svg import DEFS, coverage_bar, level_class, scene_map, scene_strip
 from simcheck.render.view import (
     LEVELS,
@@ -38,6 +39,7 @@ from simcheck.render.view import (
     fmt_score,
     fmt_sequence,
     plural,
+    with_date,
 )
 
 OPEN_ALL_UP_TO = 12  # with more flagged matches than this, match cards start collapsed
@@ -53,16 +55,17 @@ KIND_LABELS = {
 DOT = " \u00b7 "
 _PIECE = re.compile(r"\s+|\S+")
 _NOT_WORD = re.compile(r"[^\w']+")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def esc(value: object) -> str:
-    """Escaped for HTML text and attributes; a NUL (invalid in HTML) shows as U+FFFD."""
-    return escape(str(value), quote=True).replace("\x00", "\ufffd")
+def render_html(report: Mapping[str, Any], generated_at: str | None = None) -> str:
+    """The complete HTML page for a compare report (the dict of ``compare --format json``).
 
-
-def render_html(report: Mapping[str, Any]) -> str:
-    """The complete HTML page for a compare report (the dict of ``compare --format json``)."""
-    view = build_view(report)
+    ``generated_at``: when the comparison ran (an ISO date or timestamp), shown in the header and the
+    provenance; the report's own ``generated_at``, if any, when not given. The JSON contract carries no
+    timestamp (it is deterministic), so the caller says when.
+    """
+    view = build_view(with_date(report, generated_at))
     body = [
         DEFS,
         _header(view),
@@ -421,7 +424,9 @@ def _card(view: ReportView, match: MatchView, is_open: bool) -> str:
     ]
     chance = fmt_chance(match.rarity)
     if chance:
-        facts.append(("Unrelated scenes this close", f"about {chance}"))
+        facts.append(
+            ("Unrelated scenes this close", chance if chance.startswith("less") else f"about {chance}")
+        )
     if match.allowed_by:
         facts.append(("Allowed by", match.allowed_by))
     if match.names:
@@ -484,11 +489,34 @@ def _evidence_row(match: MatchView, ev: EvidenceView) -> str:
         f'<div class="ev-head"><span class="kind k-{esc(kind)}">{esc(ev.kind)}</span>'
         f"<span>{esc(label + similarity)}</span>{allowed}</div>"
         f'<div class="side"><span class="ln">{esc(draft_where)}</span>'
-        f'<p class="passage">{draft_html}</p></div>'
+        f"{_passage(draft_html, ev.draft_line)}</div>"
         f'<div class="side"><span class="ln">{esc(ref_where)}</span>'
-        f'<p class="passage">{ref_html}</p></div>'
+        f"{_passage(ref_html, ev.reference_line)}</div>"
         "</div>"
     )
+
+
+def _passage(marked: str, first_line: int | None) -> str:
+    """A marked passage with its source line numbers in a gutter (CSS-drawn, so copying copies only text).
+
+    ``marked`` is ``mark_pair`` output: escaped text and ``<span>`` tags, line breaks only in the text.
+    Each line gets an empty ``<span class="n" data-n="LINE">`` before it, counting CRLF, CR and LF as
+    one line break each (as ``view.end_line`` does); line breaks at the very end start no new line.
+    """
+    if first_line is None:
+        return f'<p class="passage">{marked}</p>'
+    line = first_line
+
+    def number(found: re.Match[str]) -> str:
+        nonlocal line
+        line += 1
+        return f'{found.group(0)}<span class="n" data-n="{line}"></span>'
+
+    end = len(marked)  # trailing line breaks (and closing tags) start no new line
+    while marked.endswith(("</span>", "\r", "\n"), 0, end):
+        end -= len("</span>") if marked.endswith("</span>", 0, end) else 1
+    numbered = _LINE_BREAK.sub(number, marked[:end]) + marked[end:]
+    return f'<p class="passage numbered"><span class="n" data-n="{first_line}"></span>{numbered}</p>'
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -7,8 +7,7 @@ the pictures read without colour too.
 
 from __future__ import annotations
 
-from html import escape
-
+from simcheck.render.escape import esc
 from simcheck.render.view import (
     LEVEL_RANK,
     MatchView,
@@ -17,10 +16,6 @@ from simcheck.render.view import (
     fmt_score,
     level_rank,
 )
-
-
-def esc(value: object) -> str:
-    return escape(str(value), quote=True)
 
 
 def level_class(level: str) -> str:

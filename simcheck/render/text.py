@@ -32,6 +32,7 @@ from simcheck.render.view import (
     fmt_sequence,
     level_rank,
     plural,
+    with_date,
 )
 
 TOP_MATCHES = 5  # matches shown with their passages
@@ -45,9 +46,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
 
 
-def render_text(report: Mapping[str, Any], color: bool = False, width: int | None = None) -> str:
-    """A terminal summary of a compare report; ANSI colour only when ``color`` is true."""
-    view = build_view(report)
+def render_text(
+    report: Mapping[str, Any], color: bool = False, width: int | None = None, generated_at: str | None = None
+) -> str:
+    """A terminal summary of a compare report; ANSI colour only when ``color`` is true.
+
+    ``generated_at``: when the comparison ran, as for ``render_html``.
+    """
+    view = build_view(with_date(report, generated_at))
     buffer = StringIO()
     console = Console(
         file=buffer,

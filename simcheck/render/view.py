@@ -217,9 +217,13 @@ def _strength(match: MatchView) -> tuple[int, float]:
 
 
 def end_line(line: int | None, text: str) -> int | None:
-    """The line a passage starting on ``line`` ends on (CRLF, CR and LF each end one line)."""
+    """The line a passage starting on ``line`` ends on (CRLF, CR and LF each end one line).
+
+    Line breaks at the very end of the passage end its last line; they start no new one.
+    """
     if line is None:
         return None
+    text = text.rstrip("\r\n")
     breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
     return line + breaks
 
@@ -441,6 +445,13 @@ def build_view(report: Mapping[str, Any]) -> ReportView:
         calibration=as_dict(report.get("calibration")),
         draft_words=as_int(draft.get("words")),
     )
+
+
+def with_date(report: Mapping[str, Any], generated_at: str | None) -> Mapping[str, Any]:
+    """The report with ``generated_at`` set for display (a shallow copy; the input is not changed)."""
+    if not generated_at:
+        return report
+    return {**report, "generated_at": generated_at}
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:
