@@ -2,7 +2,7 @@
 
 Parts (run in this order):
   quality: planted, translations, innocent, pan
-  speed:   parse, index_speed, compare_latency, scale, compare_scale
+  speed:   parse, index_speed, compare_latency, scale, compare_scale, report_render
 ``all`` runs both groups. A full run updates the named sections of ``benchmarks/results.json`` and
 re-renders ``benchmarks/RESULTS.md`` (sections not run keep their earlier numbers, command and date).
 A ``--quick`` run (small samples, for checking the suite) never touches the published files: it writes
@@ -35,7 +35,7 @@ from benchmarks import results
 from benchmarks.context import SEED, Context, log
 
 QUALITY = ("planted", "translations", "innocent", "pan")
-SPEED = ("parse", "index_speed", "compare_latency", "scale", "compare_scale")
+SPEED = ("parse", "index_speed", "compare_latency", "scale", "compare_scale", "report_render")
 QUICK_PAN_SAMPLE = 2  # PAN pairs per part in a --quick run (unless --sample says otherwise)
 GROUPS = {"quality": QUALITY, "speed": SPEED, "all": QUALITY + SPEED}
 # Parts written by other modules: module name -> what RESULTS.md calls them if they are missing.
@@ -51,6 +51,10 @@ def _internal(name: str) -> Callable[[Context], dict[str, Any]]:
         from benchmarks import quality
 
         return getattr(quality, name)
+    if name == "report_render":
+        from benchmarks import render_speed
+
+        return render_speed.report_render
     from benchmarks import speed
 
     return getattr(speed, name)

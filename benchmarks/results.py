@@ -34,6 +34,7 @@ SECTION_ORDER = (
     "compare_latency",
     "scale",
     "compare_scale",
+    "report_render",
     "gpu",
 )
 
