@@ -14,7 +14,6 @@ heavily copied feature draft can have. Then, medians of several runs:
 from __future__ import annotations
 
 import re
-import shutil
 import statistics
 import subprocess
 import tempfile
@@ -24,22 +23,12 @@ from typing import Any
 
 from benchmarks.context import Context
 from benchmarks.results import table
+from tools.chromium import FLAGS, find_chromium
 
 RENDER_SCENES = 200  # scenes in the patchwork draft (full run)
 QUICK_RENDER_SCENES = 20
 RENDER_TARGET_S = 2.0
 RUNS = 5
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-)
 _WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
 
 
@@ -64,18 +53,10 @@ def patchwork_draft(references: tuple[Path, ...], scenes: int, out: Path) -> tup
     return out, len(chosen), sum(words for words, *_ in chosen)
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 def _browser_load(binary: str, page: Path, profile: Path) -> float:
     t0 = time.perf_counter()
     subprocess.run(
-        [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+        [binary, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
         capture_output=True,
         check=True,
         timeout=120,
@@ -124,11 +105,15 @@ def report_render(ctx: Context) -> dict[str, Any]:
         "runs": runs,
     }
     rows = [
-        ["render_html", round(html_med, 3), f"{len(page.encode('utf-8')) / 1e6:.1f} MB",
-         "met" if html_med < RENDER_TARGET_S else "MISSED"],
+        [
+            "render_html",
+            round(html_med, 3),
+            f"{len(page.encode('utf-8')) / 1e6:.1f} MB",
+            "met" if html_med < RENDER_TARGET_S else "MISSED",
+        ],
         ["render_text", round(statistics.median(text_s), 3), "", ""],
     ]
-    binary = _chromium()
+    binary = find_chromium()
     browser_note = "Chromium not installed: browser load not measured."
     if binary:
         big = tmp / "report.html"

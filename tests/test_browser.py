@@ -16,7 +16,6 @@ import base64
 import json
 import os
 import select
-import shutil
 import socket
 import struct
 import subprocess
@@ -30,37 +29,13 @@ from urllib.parse import urlparse
 import pytest
 
 from simcheck.render.html import render_html
+from tools.chromium import FLAGS, find_chromium
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = Path(__file__).parent / "data" / "report_sample.json"
 STABLE_SCREENSHOT = ROOT / "build" / "report-screenshot.png"
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-    "--disable-default-apps",
-    "--hide-scrollbars",
-    "--mute-audio",
-)
-
-
-def find_chromium() -> str | None:
-    explicit = os.environ.get("SIMCHECK_CHROMIUM")
-    if explicit:
-        return explicit
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
 
 
 class DevTools:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -20,29 +19,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-    "--hide-scrollbars",
-)
+sys.path.insert(0, str(ROOT))
 
-
-def chromium() -> str | None:
-    explicit = os.environ.get("SIMCHECK_CHROMIUM")
-    if explicit:
-        return explicit
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+from tools.chromium import FLAGS, find_chromium  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--height", type=int, default=2000)
     args = parser.parse_args(argv)
 
-    binary = chromium()
+    binary = find_chromium()
     if binary is None:
         print(
             "error: Chromium not found (apt-get install chromium, or set SIMCHECK_CHROMIUM)", file=sys.stderr
@@ -64,7 +43,6 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as work:
         page = Path(work) / "report.html"
         if args.report.suffix.lower() == ".json":
-            sys.path.insert(0, str(ROOT))
             from simcheck.render.html import render_html
 
             page.write_text(
