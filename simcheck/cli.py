@@ -54,6 +54,17 @@ def cli() -> None:
     Index references once (simcheck index refs/), then check drafts (simcheck compare draft.fountain).
     Everything runs locally; no text leaves the machine. simcheck shows evidence, never a verdict.
     """
+    _quiet_library_logs()
+
+
+def _quiet_library_logs() -> None:
+    """Keep the libraries' own log lines (pdfminer on a damaged PDF: "Data-loss while decompressing
+    corrupted data") off the terminal: simcheck reports problems as one line of its own, or not at all
+    when the file could still be read."""
+    import logging
+
+    for name in ("pdfminer", "pdfplumber"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def main() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,15 @@ from click.testing import CliRunner
 from simcheck.cli import cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+
+
+def _zip_with_bytes_cut_from_its_member() -> bytes:
+    """A Fade In archive whose central directory no longer points at its member (bytes went missing)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("document.xml", "<document><paragraphs/></document>" * 4)
+    data = buffer.getvalue()
+    return data[:60] + data[76:]  # 16 bytes gone from the stored member: its offset becomes negative
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -66,6 +77,9 @@ def test_text_output_shows_scenes_elements_and_assumptions() -> None:
          ".highland, .pdf, .spmd, .text, .txt)", 2),
         ("cut.fadein", b"PK\x03\x04\x14\x00\x00\x00", "truncated or invalid zip archive", 1),
         ("bad.fdx", b"<FinalDraft><Content>", "malformed XML: no element found: line 1, column 21", 1),
+        ("enc.fdx", b'<?xml version="1.0" encoding="MTF-8"?><FinalDraft/>',
+         "malformed XML: unknown encoding: MTF-8", 1),
+        ("moved.fadein", _zip_with_bytes_cut_from_its_member(), "truncated or invalid zip archive", 1),
     ],
 )  # fmt: skip
 def test_bad_input_gives_one_line_and_exit_code(
@@ -102,3 +116,17 @@ def test_script_without_headings_is_one_implicit_scene(tmp_path: Path) -> None:
     scenes = json.loads(out)["scenes"]
     assert len(scenes) == 1 and scenes[0]["heading"] is None
     assert [e["text"] for e in scenes[0]["elements"]] == ["Just prose.", "More prose."]
+
+
+def test_a_reader_bug_is_one_line_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import simcheck.formats as formats
+
+    def broken(name: str, data: bytes, strict: bool) -> None:
+        raise KeyError("speaker")
+
+    monkeypatch.setitem(formats.READERS, ".fountain", broken)
+    path = tmp_path / "odd.fountain"
+    path.write_text("INT. ROOM - DAY\n\nHello.\n", encoding="utf-8")
+    code, out, err = run(str(path))
+    assert (code, out) == (1, "")
+    assert err == f"Error: {path}: could not be read (KeyError: 'speaker'); please report this simcheck bug\n"

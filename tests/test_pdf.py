@@ -6,6 +6,9 @@ The PDFs are written by hand here (Courier text at exact positions), so the test
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -19,8 +22,11 @@ from simcheck.model import Script
 Row = list[tuple[float, str]]  # (x in points, text) on one baseline; an empty row is a blank line
 
 
-def make_pdf(pages: list[list[Row]], *, text: bool = True) -> bytes:
-    """A minimal valid PDF: Letter pages, Courier 12 pt, 12 pt line spacing, first baseline at y=720."""
+def make_pdf(pages: list[list[Row]], *, text: bool = True, damaged: bool = False) -> bytes:
+    """A minimal valid PDF: Letter pages, Courier 12 pt, 12 pt line spacing, first baseline at y=720.
+
+    ``damaged``: each page's content stream is Flate-compressed with a wrong checksum (a damaged file).
+    """
     objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
     kids = []
     font_id = 3
@@ -35,7 +41,15 @@ def make_pdf(pages: list[list[Row]], *, text: bool = True) -> bytes:
         if not text:
             ops = ["0 0 1 rg 100 100 200 200 re f"]
         stream = "\n".join(ops).encode("latin-1")
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        if damaged:
+            packed = bytearray(zlib.compress(stream))
+            packed[-1] ^= 0xFF  # a wrong checksum: pdfminer keeps the text and logs a warning
+            stream = bytes(packed)
+            objects.append(
+                b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"
+            )
+        else:
+            objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
         content_id = len(objects)
         objects.append(
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 %d 0 R >> >> "
@@ -128,6 +142,21 @@ def test_pdf_columns_furniture_and_cont_d_join(tmp_path: Path) -> None:
         for element in scene.elements:
             assert script.raw(element) in script.text.split("\n")[element.line - 1]
     assert "*" not in script.text and "(MORE)" not in script.text and "2." not in script.text
+
+
+def test_damaged_pdf_is_read_and_the_cli_prints_no_library_warnings(tmp_path: Path) -> None:
+    # A subprocess: under pytest the logging plugin catches what would reach a user's terminal.
+    path = tmp_path / "damaged.pdf"
+    path.write_bytes(make_pdf(PAGES, damaged=True))
+    result = subprocess.run(
+        [sys.executable, "-m", "simcheck", "parse", str(path), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # pdfminer's "Data-loss while decompressing corrupted data" stays out
+    assert json.loads(result.stdout)["scenes"][0]["heading"] == "EXT. HARBOUR - NIGHT"
 
 
 def test_pdf_without_text_layer(tmp_path: Path) -> None:

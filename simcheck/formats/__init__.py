@@ -83,7 +83,8 @@ def read_script(path: str | Path, *, strict: bool = False) -> Script:
     """Read a script file. ``strict`` follows each format's rules without lenient readings.
 
     Raises ``UnsupportedFormat`` (unknown extension), ``NotAFile`` (a directory) or ``InputError``
-    (empty, binary, too large, malformed) with a one-line message naming the file.
+    (empty, binary, too large, malformed) with a one-line message naming the file; an unexpected
+    error inside a reader (a bug) also comes out as an ``InputError``, so one odd file never stops a run.
     """
     name = str(path)
     p = Path(path)
@@ -103,6 +104,10 @@ def read_script(path: str | Path, *, strict: bool = False) -> Script:
         raise
     except RecursionError:
         raise InputError(name, "too deeply nested to read") from None
+    except Exception as error:  # a reader bug on an odd file: one line, never a traceback
+        raise InputError(
+            name, f"could not be read ({type(error).__name__}: {error}); please report this simcheck bug"
+        ) from error
 
 
 __all__ = ["SUPPORTED_EXTENSIONS", "read_script"]

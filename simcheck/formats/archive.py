@@ -27,7 +27,8 @@ def parse_xml(data: bytes, path: str) -> XmlElement:
         raise InputError(
             path, f"unsafe XML refused ({type(error).__name__}: entities are not allowed)"
         ) from None
-    except (ParseError, SafeET.ParseError) as error:  # defusedxml 0.7.0 has its own ParseError class
+    except (ParseError, SafeET.ParseError, LookupError) as error:
+        # defusedxml 0.7.0 has its own ParseError class; LookupError: an unknown declared encoding
         raise InputError(path, f"malformed XML: {error}") from None
 
 
@@ -54,7 +55,8 @@ def read_zip_member(data: bytes, path: str, choose: Callable[[list[str]], str | 
         try:
             with archive.open(info) as member:
                 content = member.read(MAX_MEMBER_BYTES + 1)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+            # ValueError: a member offset gone negative (bytes missing before the central directory)
             raise InputError(path, "truncated or invalid zip archive") from None
         except RuntimeError:
             raise InputError(path, "encrypted zip archive: cannot read it") from None
