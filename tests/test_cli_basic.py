@@ -42,3 +42,20 @@ def test_python_dash_m_entry_point() -> None:
         [sys.executable, "-m", "simcheck", "--version"], capture_output=True, text=True, check=True
     )
     assert __version__ in out.stdout
+
+
+def test_the_documented_api_names_are_what_they_say_whatever_was_imported_first() -> None:
+    # simcheck.compare (the module) is imported by Index and by every compare; the package's
+    # ``compare`` must stay the function (the README's `from simcheck import Index, compare, read_script`)
+    code = (
+        "import simcheck.index, simcheck.compare\n"
+        "from simcheck import Index, compare, read_script\n"
+        "import simcheck\n"
+        "from simcheck.compare import Comparer\n"
+        "assert callable(compare) and compare is simcheck.compare, compare\n"
+        "assert compare.__module__ == 'simcheck.compare' and Index.__name__ == 'Index'\n"
+        "assert read_script.__name__ == 'read_script' and Comparer.__name__ == 'Comparer'\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.stdout == "ok\n", result.stderr
