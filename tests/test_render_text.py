@@ -37,6 +37,16 @@ def test_colour_output_uses_ansi_codes_and_says_the_same_words(monkeypatch: pyte
     assert ANSI.sub("", coloured).split() == plain.split()
 
 
+def test_one_flagged_scene_among_many_reads_as_english() -> None:
+    report = sample()
+    first = report["matches"][0]["draft_scene"]
+    report["matches"] = [m for m in report["matches"] if m["draft_scene"] == first]
+    keep = {m["reference"] for m in report["matches"]}
+    report["references"] = [r for r in report["references"] if r["path"] in keep]
+    out = render_text(report, color=False, width=200)
+    assert "1 of 8 draft scenes has passages unusually close to" in out
+
+
 def test_summary_gives_the_finding_ranking_and_top_evidence() -> None:
     out = render_text(sample(), color=False, width=120)
     assert "Finding  HIGH  5 of 8 draft scenes have passages unusually close to 3 reference scripts." in out

@@ -508,8 +508,9 @@ def _finding(
     scenes = len({m.draft_scene for m in matches})
     of = f" of {scene_total}" if scene_total >= scenes else ""
     verb = "has" if scenes == 1 else "have"
+    noun = "scene" if (scene_total if of else scenes) == 1 else "scenes"  # "1 of 11 draft scenes has"
     headline = (
-        f"{scenes}{of} draft {'scene' if scenes == 1 else 'scenes'} {verb} passages unusually close to "
+        f"{scenes}{of} draft {noun} {verb} passages unusually close to "
         f"{plural(len(by_ref), 'reference script')}."
     )
     level_name = next((name for name, rank in LEVEL_RANK.items() if rank == top_level), None)
