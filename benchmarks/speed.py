@@ -349,7 +349,12 @@ def _pending(reason: str) -> dict[str, Any]:
 
 
 _SCALE_PROBE = r"""
-import json, resource, sys, time
+import json, sys, time
+def peak_mib():
+    # VmHWM, not ru_maxrss: on Linux a child's ru_maxrss starts at its parent's size at fork (a probe
+    # started by a 7 GB benchmark process reported 7 GB whatever it did itself)
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmHWM:"))
 path, draft, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 out = {}
 t0 = time.perf_counter()
@@ -376,7 +381,7 @@ for _ in range(runs):
     times.append(time.perf_counter() - t0)
     index.close()
 out.update(open_s=opens, compare_s=times, matches=len(report.matches),
-           rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+           rss_mib=peak_mib())
 print(json.dumps(out), flush=True)
 """
 SCALE_TIMEOUT_S = 900  # per index size; a size that takes longer is reported as not finished
