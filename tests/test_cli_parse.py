@@ -122,11 +122,14 @@ def test_a_reader_bug_is_one_line_not_a_traceback(tmp_path: Path, monkeypatch: p
     import simcheck.formats as formats
 
     def broken(name: str, data: bytes, strict: bool) -> None:
-        raise KeyError("speaker")
+        raise ValueError("no speaker\n  for this line")
 
     monkeypatch.setitem(formats.READERS, ".fountain", broken)
     path = tmp_path / "odd.fountain"
     path.write_text("INT. ROOM - DAY\n\nHello.\n", encoding="utf-8")
     code, out, err = run(str(path))
     assert (code, out) == (1, "")
-    assert err == f"Error: {path}: could not be read (KeyError: 'speaker'); please report this simcheck bug\n"
+    assert err == (
+        f"Error: {path}: could not be read (ValueError: no speaker for this line); "
+        "please report this simcheck bug\n"
+    )

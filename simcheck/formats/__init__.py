@@ -105,8 +105,9 @@ def read_script(path: str | Path, *, strict: bool = False) -> Script:
     except RecursionError:
         raise InputError(name, "too deeply nested to read") from None
     except Exception as error:  # a reader bug on an odd file: one line, never a traceback
+        detail = " ".join(str(error).split())[:200]  # one line, whatever the message holds
         raise InputError(
-            name, f"could not be read ({type(error).__name__}: {error}); please report this simcheck bug"
+            name, f"could not be read ({type(error).__name__}: {detail}); please report this simcheck bug"
         ) from error
 
 
