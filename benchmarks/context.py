@@ -160,7 +160,7 @@ class Context:
     def embedder(self) -> Any:
         """The real default model (simcheck's embedder), loaded once per run."""
         if self._embedder is None:
-            from simcheck.embedder import load_embedder
+            from simcheck.embed.embedder import load_embedder
             from simcheck.settings import DEFAULT_MODEL
 
             t0 = time.perf_counter()
@@ -188,7 +188,7 @@ class Context:
     def index_of(self, name: str, files: Sequence[Path], base: Path | None = None) -> Path:
         """An index holding exactly ``files``; built from ``base`` (copied, then files removed/added)
         when given, else from scratch. Reused when the cache already holds the same content."""
-        from simcheck.index import Index
+        from simcheck.index.store import Index
         from simcheck.settings import IndexSettings
 
         files = sorted(Path(f).resolve() for f in files)
@@ -256,13 +256,13 @@ class Context:
         """Make sure ``index`` holds its calibration (the first compare after indexing measures it):
         returns (seconds, whether it was already cached), so that per-draft timings exclude it.
         ``measure``: also time a fresh measurement when it was cached (what the first compare pays)."""
-        from simcheck.calibration import EXTRA_NAME, fingerprint, load_calibration
+        from simcheck.calibration.load import EXTRA_NAME, fingerprint, load_calibration
         from simcheck.settings import CompareSettings
 
         cached = index.read_extra(EXTRA_NAME) is not None
         t0 = time.perf_counter()
         if cached and measure:
-            from simcheck.background import measure as measure_background
+            from simcheck.calibration.measure import measure as measure_background
 
             measure_background(index, CompareSettings(), fingerprint(index))
             cached = False
@@ -272,7 +272,7 @@ class Context:
         return seconds, cached
 
     def open_index(self, path: Path) -> Any:
-        from simcheck.index import Index
+        from simcheck.index.store import Index
 
         return Index.open(path)
 

@@ -16,7 +16,7 @@ them in RESULTS.md.
    index and answers a draft's searches.
 5. Exact vs IVF search on the real vectors with real queries (passages of another translation of a
    corpus play, ``dev/translations``): recall of the exact top 10 and time, to justify the flat/IVF
-   threshold in ``simcheck.vectors``.
+   threshold in ``simcheck.search.vectors``.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def _files(quick: bool) -> list[Path]:
 
 
 def _build(files: list[Path], folder: Path, embedder: Any) -> dict[str, Any]:
-    from simcheck.index import Index, Progress
+    from simcheck.index.store import Index, Progress
     from simcheck.settings import IndexSettings
 
     marks: dict[str, float] = {}
@@ -101,8 +101,8 @@ def _baseline(folder: Path, embedder: Any, sample: int, rounds: int) -> dict[str
     """Plain ``SentenceTransformer.encode`` vs simcheck's embedder on the same sampled passages."""
     from sentence_transformers import SentenceTransformer
 
-    from simcheck.embedder import resolve_model
-    from simcheck.index import Index
+    from simcheck.embed.embedder import resolve_model
+    from simcheck.index.store import Index
 
     index = Index.open(folder)
     rng = np.random.default_rng(11)
@@ -135,7 +135,7 @@ def _baseline(folder: Path, embedder: Any, sample: int, rounds: int) -> dict[str
 
 
 def _reindex(files: list[Path], folder: Path, runs: int) -> dict[str, Any]:
-    from simcheck.index import Index
+    from simcheck.index.store import Index
 
     in_process: list[float] = []
     for _ in range(runs):
@@ -166,7 +166,7 @@ def rss():
                 return int(line.split()[1]) / 1024
 out = {"rss_start_mib": rss()}
 t0 = time.perf_counter()
-from simcheck.index import Index
+from simcheck.index.store import Index
 out["import_s"] = time.perf_counter() - t0
 out["rss_imported_mib"] = rss()
 t0 = time.perf_counter()
@@ -212,11 +212,11 @@ def _disk(folder: Path, passages: int) -> dict[str, Any]:
 
 def _real_search(folder: Path, embedder: Any, quick: bool) -> dict[str, Any]:
     """Exact vs IVF on the real index vectors; queries: passages of another translation."""
-    from simcheck.formats import read_script
-    from simcheck.index import Index
-    from simcheck.passages import make_passages
+    from simcheck.index.store import Index
+    from simcheck.read import read_script
+    from simcheck.search.vectors import flat_index, ivf_index
     from simcheck.settings import IndexSettings
-    from simcheck.vectors import flat_index, ivf_index
+    from simcheck.text.passages import make_passages
 
     index = Index.open(folder)
     n = index.n_passages
@@ -258,7 +258,7 @@ def _real_search(folder: Path, embedder: Any, quick: bool) -> dict[str, Any]:
 
 def run(quick: bool = False, **_: Any) -> dict[str, Any]:
     from benchmarks.results import table
-    from simcheck.embedder import load_embedder
+    from simcheck.embed.embedder import load_embedder
 
     files = _files(quick)
     t0 = time.perf_counter()
@@ -350,7 +350,7 @@ def run(quick: bool = False, **_: Any) -> dict[str, Any]:
         [
             ["python + numpy", round(memory["rss_start_mib"]), ""],
             [
-                "import simcheck.index (FAISS, SQLite)",
+                "import simcheck.index.store (FAISS, SQLite)",
                 round(memory["rss_imported_mib"]),
                 round(memory["import_s"], 2),
             ],

@@ -6,8 +6,8 @@ corpus) for plagdet, recall, precision and granularity. The official PAN12 basel
 pairs in the same run and is scored by the same evaluator.
 
 Detectors:
-- ``align``: both documents tokenised by ``simcheck.normalize.tokenize``, aligned by
-  ``simcheck.align.align`` (its defaults), spans merged (PAN counts every detection of a case:
+- ``align``: both documents tokenised by ``simcheck.text.tokens.tokenize``, aligned by
+  ``simcheck.match.align.align`` (its defaults), spans merged (PAN counts every detection of a case:
   granularity) and written as character offsets; a second, wide-gap pass adds summaries (a short
   suspicious passage against a source passage at least three times longer).
 - ``simcheck``: ``simcheck.compare.compare(susp, against=[src])`` (pairwise mode); the evidence
@@ -36,12 +36,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from simcheck.align import Span, align
-from simcheck.normalize import tokenize
+from simcheck.match.align import Span, align
 from simcheck.settings import DEFAULT_MODEL
+from simcheck.text.tokens import tokenize
 
 if TYPE_CHECKING:
-    from simcheck.embedder import Embedder
+    from simcheck.embed.embedder import Embedder
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PAN = SHARED / "pan13"
@@ -59,7 +59,7 @@ SEED = 2013  # fixed: the same --sample N always takes the same pairs
 QUICK_SAMPLE = 8  # pairs per part in the quick (CI smoke) run
 WORKERS = 2
 
-# Detector "align": simcheck.align's own defaults (they were tuned on samples of this corpus).
+# Detector "align": simcheck.match.align's own defaults (they were tuned on samples of this corpus).
 ALIGN_ARGS: dict[str, int | float] = {}
 MERGE_GAP_CHARS = 400  # detections closer than this on both sides are one detection
 MIN_DETECTION_CHARS = 150  # shorter detections (on the suspicious side) are dropped
@@ -218,7 +218,7 @@ def detect_simcheck(
 
 # Systems scored in a run: key in data["scores"] -> description. "simcheck" is the detector under test.
 SYSTEMS = {
-    "align": {"simcheck": "simcheck.align on the whole documents"},
+    "align": {"simcheck": "simcheck.match.align on the whole documents"},
     "simcheck": {
         "simcheck": "simcheck compare, pairwise mode: all evidence (verbatim, fuzzy, semantic)",
         "simcheck_lexical": "simcheck compare, pairwise mode: lexical evidence only (verbatim, fuzzy)",
@@ -239,7 +239,7 @@ def _init_worker(detector: str, threads: int) -> None:
 
 def _worker_embedder() -> Embedder:
     if not _EMBEDDER:
-        from simcheck.embedder import load_embedder
+        from simcheck.embed.embedder import load_embedder
 
         _EMBEDDER.append(load_embedder(DEFAULT_MODEL))
     return _EMBEDDER[0]
@@ -523,7 +523,7 @@ def _markdown(
         + ". Overall: all parts scored together (the evaluator's macro-averaged recall and precision over "
         "every case and every detection).",
         "",
-        "Caveats: `simcheck.align`'s parameters were tuned on samples of this same training corpus "
+        "Caveats: `simcheck.match.align`'s parameters were tuned on samples of this same training corpus "
         "(100 pairs per part, seed 2013; checked on 150 other pairs per part, seed 7), so these are not "
         "held-out numbers. The best published systems (plagdet 0.878, Sanchez-Perez et al., PAN 2014) were "
         "measured on the PAN13 *test* corpus, which is not in ../shared: compare with care. In the summary "

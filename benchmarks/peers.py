@@ -72,9 +72,9 @@ class SemanticBaseline:
         """Hits at cosine >= ``min_score`` (use the lowest threshold, filter the rest later)."""
         from sentence_transformers import util
 
-        from simcheck.formats import read_script
-        from simcheck.passages import make_passages
+        from simcheck.read import read_script
         from simcheck.settings import IndexSettings
+        from simcheck.text.passages import make_passages
 
         script = read_script(draft_path)
         passages = make_passages(script, IndexSettings())
@@ -103,9 +103,9 @@ class SemanticBaseline:
         neighbour fall there: [(path, scene, votes), ...] best first (the translation benchmark)."""
         from sentence_transformers import util
 
-        from simcheck.formats import read_script
-        from simcheck.passages import make_passages
+        from simcheck.read import read_script
         from simcheck.settings import IndexSettings
+        from simcheck.text.passages import make_passages
 
         script = read_script(draft_path)
         passages = make_passages(script, IndexSettings())

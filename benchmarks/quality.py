@@ -315,7 +315,7 @@ def _heading_ordinals(scenes: Sequence[dict[str, Any]] | Sequence[Any]) -> dict[
 
 
 def translations(ctx: Context) -> dict[str, Any]:
-    from simcheck.formats import read_script
+    from simcheck.read import read_script
 
     plan = ctx.get_plan()
     pairs = []

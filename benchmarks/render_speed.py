@@ -34,7 +34,7 @@ _WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
 
 def patchwork_draft(references: tuple[Path, ...], scenes: int, out: Path) -> tuple[Path, int, int]:
     """Write the draft made of the ``scenes`` shortest headed reference scenes; (path, scenes, words)."""
-    from simcheck.formats import read_script
+    from simcheck.read import read_script
 
     pool: list[tuple[int, str, int, str]] = []
     for path in references:

@@ -42,10 +42,10 @@ def real_embeddings(count: int) -> tuple[np.ndarray, list[str]]:
     """``count`` corpus passages (spread over the corpus) embedded with the real default model."""
     key = f"real-{count}"
     if key not in _REAL:
-        from simcheck.embedder import load_embedder
-        from simcheck.formats import read_script
-        from simcheck.passages import make_passages
+        from simcheck.embed.embedder import load_embedder
+        from simcheck.read import read_script
         from simcheck.settings import DEFAULT_MODEL, IndexSettings
+        from simcheck.text.passages import make_passages
 
         texts: list[str] = []
         files = sorted(CORPUS.rglob("*.fountain"))
@@ -107,10 +107,10 @@ def build_synthetic_index(
     Returns what the benchmark needs to query it: planted vector and signature ids and their
     near-copies, real query vectors that are not indexed, and the build time.
     """
-    from simcheck.index import Index
-    from simcheck.index_store import GenerationWriter
+    from simcheck.index.store import Index
+    from simcheck.index.writer import GenerationWriter
     from simcheck.model import ACTION, SCENE_HEADING, Element, Scene, Script
-    from simcheck.scriptjson import dumps
+    from simcheck.read.scriptjson import dumps
     from simcheck.settings import IndexSettings
 
     started = time.perf_counter()
@@ -258,7 +258,7 @@ def rss():
                 return int(line.split()[1]) / 1024
 base = rss()
 t0 = time.perf_counter()
-from simcheck.index import Index
+from simcheck.index.store import Index
 imported = time.perf_counter() - t0
 folder, queries, sigs, out = sys.argv[1:5]
 q = np.load(queries)
@@ -341,7 +341,7 @@ def _planted_found(ids: np.ndarray, planted: np.ndarray, level: int) -> float:
 
 def _candidates(built: dict[str, Any], exact: np.ndarray) -> list[dict[str, Any]]:
     """FAISS candidates on the same vectors, in process: search time for the draft and recall."""
-    from simcheck.vectors import choose_index, flat_index, ivf_index
+    from simcheck.search.vectors import choose_index, flat_index, ivf_index
 
     vectors = built["vectors"].astype(np.float16).astype(np.float32)
     queries = built["query_vectors"]
@@ -387,7 +387,7 @@ def _candidates(built: dict[str, Any], exact: np.ndarray) -> list[dict[str, Any]
 
 def run(quick: bool = False, **_: Any) -> dict[str, Any]:
     from benchmarks.results import table
-    from simcheck.vectors import FLAT_MAX_PASSAGES
+    from simcheck.search.vectors import FLAT_MAX_PASSAGES
 
     sizes = [10_000, 30_000] if quick else [10_000, 100_000, 1_000_000]
     rows: list[list[Any]] = []

@@ -1,6 +1,6 @@
 """Speed: parse throughput, compare latency for a feature-length draft, compare time vs index size.
 
-- ``parse``: ``simcheck.formats.read_script`` over every script of ``../shared/corpus``; MB/s from the
+- ``parse``: ``simcheck.read.read_script`` over every script of ``../shared/corpus``; MB/s from the
   median of several runs (target: the whole corpus in under 10 s on 2 cores).
 - ``compare_latency``: ``simcheck compare DRAFT --index <whole corpus> --format json`` run as a fresh
   process (end to end: Python start, imports, model load, index open, embedding the draft, search,
@@ -59,7 +59,7 @@ def _median(values: list[float]) -> float:
 
 
 def parse(ctx: Context) -> dict[str, Any]:
-    from simcheck.formats import read_script
+    from simcheck.read import read_script
 
     files = corpus_files()
     total_bytes = sum(p.stat().st_size for p in files)
@@ -164,7 +164,7 @@ FEATURE_PAGES = 120  # a feature-length screenplay
 
 def _first_pages(path: Path, folder: Path, pages: int) -> Path:
     """The script's first scenes, as many as fit in ``pages`` estimated pages (at least one scene)."""
-    from simcheck.formats import read_script
+    from simcheck.read import read_script
 
     text = path.read_text(encoding="utf-8")
     script = read_script(path)
@@ -190,9 +190,9 @@ def _derived(label: str) -> str:
 
 def compare_latency(ctx: Context) -> dict[str, Any]:
     from simcheck.compare import compare
-    from simcheck.formats import read_script
-    from simcheck.passages import make_passages
+    from simcheck.read import read_script
     from simcheck.settings import IndexSettings
+    from simcheck.text.passages import make_passages
 
     index = ctx.reference_index()
     if ctx.quick:
@@ -308,7 +308,7 @@ def compare_latency(ctx: Context) -> dict[str, Any]:
         "End to end = `python -m simcheck compare DRAFT --index IDX --format json -o report.json` as a fresh "
         "process (imports, model load, index open, embedding, search, alignment, scoring, report). "
         f"In-process = `simcheck.compare.compare()` with the model already loaded. Medians of {runs} runs. "
-        "Not included: the calibration (`simcheck.calibration`), measured on the index once per index "
+        "Not included: the calibration (`simcheck.calibration.load`), measured on the index once per index "
         "change, at the end of `simcheck index` (or by the first compare after `Index.add` in Python): "
         f"{calibration_s:.1f} s on this index"
         + (" (it was already cached: this is the cache read)" if was_cached else "")
@@ -358,9 +358,9 @@ def peak_mib():
 path, draft, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 out = {}
 t0 = time.perf_counter()
-from simcheck.embedder import load_embedder
-from simcheck.index import Index
-from simcheck.calibration import load_calibration
+from simcheck.embed.embedder import load_embedder
+from simcheck.index.store import Index
+from simcheck.calibration.load import load_calibration
 from simcheck.compare import compare
 from simcheck.settings import CompareSettings
 embedder = load_embedder("all-MiniLM-L6-v2")
@@ -390,9 +390,9 @@ SCALE_TIMEOUT_S = 900  # per index size; a size that takes longer is reported as
 def _compare_scale_with(ctx: Context, builder: Any) -> dict[str, Any]:
     import shutil
 
-    from simcheck.formats import read_script
-    from simcheck.passages import make_passages
+    from simcheck.read import read_script
     from simcheck.settings import IndexSettings
+    from simcheck.text.passages import make_passages
 
     sizes = [10_000, 100_000] if ctx.quick else [10_000, 100_000, 1_000_000]
     draft = QUICK_ORIGINAL if ctx.quick else ORIGINAL_DRAFT
@@ -479,7 +479,7 @@ def _compare_scale_with(ctx: Context, builder: Any) -> dict[str, Any]:
         "`benchmarks.scale.build_synthetic_index` (the real on-disk format; vectors drawn from a Gaussian "
         "fitted to real embeddings, random MinHash signatures, word-salad texts), in a fresh process per "
         "size (model loaded once in it). 'calibration' = the first compare after (re)indexing measures the "
-        "background of unrelated scripts on the index itself and caches it (`simcheck.calibration`), timed "
+        "background of unrelated scripts on the index itself and caches it (`simcheck.calibration.load`), timed "
         "here on its own; then each compare opens the index afresh (OS page cache warm). "
         f"Medians of {runs} runs. 'embedding' = the draft's passages embedded alone; 'rest' = compare minus "
         "embedding (index load, search, alignment, scoring). RSS = peak memory of that process.\n\n"

@@ -18,19 +18,19 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # pragma: no cover
     from simcheck.compare import compare
-    from simcheck.formats import read_script
-    from simcheck.index import Index
+    from simcheck.index.store import Index
+    from simcheck.read import read_script
 
 __all__ = ["Index", "__version__", "compare", "read_script"]
 
 
 def __getattr__(name: str) -> Any:
     if name == "read_script":
-        from simcheck.formats import read_script
+        from simcheck.read import read_script
 
         return read_script
     if name == "Index":
-        from simcheck.index import Index
+        from simcheck.index.store import Index
 
         return Index
     if name == "compare":

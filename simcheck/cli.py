@@ -91,8 +91,8 @@ def parse_command(file: str, output_format: str, strict: bool) -> None:
     """
     import json
 
-    from simcheck.formats import read_script
-    from simcheck.formats.show import describe, script_to_dict
+    from simcheck.read import read_script
+    from simcheck.read.show import describe, script_to_dict
 
     script = read_script(file, strict=strict)
     if output_format == "json":
@@ -184,8 +184,8 @@ def compare_command(
     import sys
     from pathlib import Path
 
-    from simcheck.allowlist import Allowlist
     from simcheck.errors import UsageError
+    from simcheck.match.allowlist import Allowlist
     from simcheck.settings import CompareSettings
 
     if index_dir is not None and against:
@@ -197,13 +197,13 @@ def compare_command(
     allowed = Allowlist.build(settings.allow, settings.allowlist_files)
 
     from simcheck.compare import Comparer, open_references, read_draft
-    from simcheck.embedder import load_embedder
+    from simcheck.embed.embedder import load_embedder
 
     scripts = [read_draft(draft) for draft in drafts]  # unreadable drafts fail before the model loads
     embedder = load_embedder(model) if model else None
     references, embedder, source = open_references(index_dir, against, embedder)
     comparer = Comparer(references, embedder, settings, source, allowed)
-    from simcheck.calibration import needs_measuring
+    from simcheck.calibration.load import needs_measuring
 
     if needs_measuring(references, settings):
         click.echo(
@@ -371,7 +371,7 @@ def index_command(paths: tuple[str, ...], index_dir: str | None, model: str | No
     import sys
 
     from simcheck.errors import InputError
-    from simcheck.index import Index
+    from simcheck.index.store import Index
 
     folder = _index_folder(index_dir)
     progress = _IndexProgress(enabled=not quiet and sys.stderr.isatty())
@@ -405,7 +405,7 @@ def _calibrate(index: Any, quiet: bool) -> None:
     """Measure the index's background of unrelated scripts now, so that the first compare does not."""
     import time
 
-    from simcheck.calibration import load_calibration, needs_measuring
+    from simcheck.calibration.load import load_calibration, needs_measuring
     from simcheck.settings import CompareSettings
 
     settings = CompareSettings()
@@ -433,7 +433,7 @@ def _calibrate(index: Any, quiet: bool) -> None:
 def info_command(index_dir: str | None, verify: bool) -> None:
     """Show what an index holds (and, with --verify, check that it is intact)."""
     from simcheck.errors import IndexCorrupt
-    from simcheck.index import Index
+    from simcheck.index.store import Index
 
     folder = _index_folder(index_dir)
     index = Index.open(folder)
@@ -484,7 +484,7 @@ def info_command(index_dir: str | None, verify: bool) -> None:
 def remove_command(paths: tuple[str, ...], index_dir: str | None) -> None:
     """Remove the scripts indexed from PATHS (files, or folders: everything indexed under them)."""
     from simcheck.errors import UsageError
-    from simcheck.index import Index
+    from simcheck.index.store import Index
 
     folder = _index_folder(index_dir)
     summary = Index.open(folder).remove(paths)

@@ -29,16 +29,30 @@ from typing import Any
 import numpy as np
 
 from simcheck import __version__
-from simcheck.allowlist import Allowlist
-from simcheck.calibration import Calibration, load_calibration
-from simcheck.candidates import find_candidates
-from simcheck.embedder import Embedder
+from simcheck.calibration.load import Calibration, load_calibration
+from simcheck.embed.embedder import Embedder
 from simcheck.errors import IndexMismatch, UsageError
+from simcheck.match.allowlist import Allowlist
+from simcheck.match.candidates import find_candidates
+from simcheck.match.draft import Probe, ReferenceCache, RefScript, draft_probe
+from simcheck.match.evidence import (
+    PairResult,
+    VerifyOptions,
+    lexical_offsets,
+    small_matrix_mode,
+    verify_script,
+)
+from simcheck.match.names import SpeechLink, infer_names
+from simcheck.match.scoring import (
+    CHAIN_MIN_RARITY,
+    ChainLink,
+    best_chain,
+    chain_rarity,
+    sequence_share,
+    strengths,
+)
 from simcheck.model import Script
-from simcheck.names import SpeechLink, infer_names
-from simcheck.probe import Probe, ReferenceCache, RefScript, draft_probe
-from simcheck.references import References
-from simcheck.report import (
+from simcheck.report.model import (
     NO_LEVEL,
     CalibrationInfo,
     DraftInfo,
@@ -52,10 +66,9 @@ from simcheck.report import (
     SceneInfo,
     level_rank,
 )
-from simcheck.scene_words import SceneWords
-from simcheck.scoring import CHAIN_MIN_RARITY, ChainLink, best_chain, chain_rarity, sequence_share, strengths
+from simcheck.search.references import References
 from simcheck.settings import LEVELS, CompareSettings, IndexSettings
-from simcheck.verify import PairResult, VerifyOptions, lexical_offsets, small_matrix_mode, verify_script
+from simcheck.text.words import SceneWords
 
 COVERED_BY_LEXICAL = 0.2  # a semantic passage this much covered by lexical evidence is not listed again
 
@@ -104,7 +117,7 @@ class Comparer:
 
     def compare_scripts(self, scripts: Sequence[Script]) -> list[Report]:
         """Reports for already-read drafts; all their passages are embedded in one batch."""
-        from simcheck.passages import make_passages
+        from simcheck.text.passages import make_passages
 
         passages = [make_passages(script, self.references.settings) for script in scripts]
         texts = [p.text for group in passages for p in group]
@@ -439,12 +452,12 @@ def open_references(
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[References, Embedder, Source]:
     """The references (an index, or the ``against`` scripts in memory) and a matching embedder."""
-    from simcheck.embedder import load_embedder
+    from simcheck.embed.embedder import load_embedder
 
     if against:
         if index is not None:
             raise UsageError("give either an index or scripts to compare against (--against), not both")
-        from simcheck.memory import MemoryReferences
+        from simcheck.search.memory import MemoryReferences
 
         scripts = [read_draft(path) for path in expand_paths(against)]
         embedder = embedder or load_embedder(IndexSettings().model)
@@ -454,7 +467,7 @@ def open_references(
         references = index
         path = getattr(references, "path", None)
     else:
-        from simcheck.index import Index
+        from simcheck.index.store import Index
         from simcheck.settings import default_index_dir
 
         location = Path(index) if index is not None else default_index_dir()
@@ -470,7 +483,7 @@ def open_references(
 def expand_paths(paths: Sequence[str | Path]) -> list[str]:
     """Files as given, and the supported script files inside folders (sorted, recursive)."""
     from simcheck.errors import InputError
-    from simcheck.formats import SUPPORTED_EXTENSIONS
+    from simcheck.read import SUPPORTED_EXTENSIONS
 
     out: list[str] = []
     for raw in paths:
@@ -489,7 +502,7 @@ def expand_paths(paths: Sequence[str | Path]) -> list[str]:
 
 def read_draft(path: str) -> Script:
     """A draft or reference script read from ``path`` (``formats.read_script``)."""
-    from simcheck.formats import read_script
+    from simcheck.read import read_script
 
     return read_script(path)
 

@@ -1,4 +1,4 @@
-"""simcheck.align: verbatim and fuzzy spans between token sequences (texts written for these tests)."""
+"""simcheck.match.align: verbatim and fuzzy spans between token sequences (texts written for these tests)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from simcheck.align import FUZZY, VERBATIM, Span, align, span_offsets, stem
-from simcheck.normalize import NAME_TOKEN, name_words, tokenize
+from simcheck.match.align import FUZZY, VERBATIM, Span, align, span_offsets, stem
+from simcheck.text.tokens import NAME_TOKEN, name_words, tokenize
 
 # Four original passages on unrelated subjects, and one copied exchange.
 LIGHTHOUSE = (
@@ -231,7 +231,7 @@ def test_output_is_sorted_and_deterministic() -> None:
 
 def test_same_result_in_another_process_with_another_hash_seed() -> None:
     code = (
-        "from simcheck.align import align\n"
+        "from simcheck.match.align import align\n"
         "from tests.test_align import norms, LIGHTHOUSE, BAKERY, CHESS, EXCHANGE, GARDEN\n"
         "a = norms(LIGHTHOUSE + ' ' + BAKERY + ' ' + CHESS + ' ' + EXCHANGE)\n"
         "b = norms(EXCHANGE + ' ' + CHESS + ' ' + GARDEN + ' ' + LIGHTHOUSE)\n"

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from simcheck.allowlist import Allowlist, parse_entry, read_allowlist
 from simcheck.errors import InputError, UsageError
+from simcheck.match.allowlist import Allowlist, parse_entry, read_allowlist
 
 
 def test_relative_paths_resolve_against_the_base(tmp_path: Path) -> None:

@@ -6,12 +6,12 @@ import math
 import numpy as np
 import pytest
 
-from simcheck import calibration as cal
-from simcheck.calibration import Calibration, EvidenceNull, SemanticNull, Tail, default_calibration
-from simcheck.embedder import HashEmbedder
-from simcheck.memory import MemoryReferences
+from simcheck.calibration import load as cal
+from simcheck.calibration.load import Calibration, EvidenceNull, SemanticNull, Tail, default_calibration
+from simcheck.embed.embedder import HashEmbedder
+from simcheck.match.scoring import PairScore
 from simcheck.model import ACTION, CHARACTER, DIALOGUE
-from simcheck.scoring import PairScore
+from simcheck.search.memory import MemoryReferences
 from simcheck.settings import CompareSettings, IndexSettings
 from tests.handmade import build_script
 
@@ -156,7 +156,7 @@ def test_enough_references_are_measured_once_and_cached(monkeypatch: pytest.Monk
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("measured again")
 
-    monkeypatch.setattr("simcheck.background.measure", fail)
+    monkeypatch.setattr("simcheck.calibration.measure.measure", fail)
     again = cal.load_calibration(refs, CompareSettings())
     assert again.evidence == calibration.evidence
 

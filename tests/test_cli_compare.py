@@ -155,8 +155,8 @@ def test_text_format_is_a_summary() -> None:
 
 
 def test_compare_with_an_on_disk_index(tmp_path: Path) -> None:
-    from simcheck.embedder import HashEmbedder
-    from simcheck.index import Index
+    from simcheck.embed.embedder import HashEmbedder
+    from simcheck.index.store import Index
     from simcheck.settings import IndexSettings
 
     idx = tmp_path / "idx"

@@ -169,8 +169,8 @@ def test_remove(tmp_path: Path, refs: Path) -> None:
 
 
 def test_index_measures_the_calibration_once_so_compare_does_not(tmp_path: Path) -> None:
-    from simcheck.calibration import MIN_SCRIPTS, needs_measuring
-    from simcheck.index import Index
+    from simcheck.calibration.load import MIN_SCRIPTS, needs_measuring
+    from simcheck.index.store import Index
     from simcheck.settings import CompareSettings
 
     words = "harbour lantern ledger anvil orchard violin quarry saddle kettle compass".split()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from simcheck.formats import read_script
 from simcheck.model import CHARACTER, SCENE_HEADING
+from simcheck.read import read_script
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 _ROW = re.compile(r"^\| (\S+\.fountain) \|.*\| (\d+) \| (\d+) \| (\d+) \|$")

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from simcheck import decode
-from simcheck.decode import decode_bytes, read_bytes
 from simcheck.errors import InputError, NotAFile
-from simcheck.formats import read_script
-from simcheck.formats.lines import split_lines
+from simcheck.read import decode, read_script
+from simcheck.read.decode import decode_bytes, read_bytes
+from simcheck.read.lines import split_lines
 
 SCRIPT = "INT. CAFÉ - DAY\r\n\r\nZOË\r\nCrème brûlée — “now”.\r\n"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simcheck.embedder import (
+from simcheck.embed.embedder import (
     Embedder,
     HashEmbedder,
     SentenceTransformerEmbedder,
@@ -95,7 +95,7 @@ def _copy_model_configs(target, modules=None, pooling=None) -> None:
 
 
 def test_bert_fast_path_only_for_bert_with_mean_pooling(tmp_path) -> None:
-    from simcheck import bert
+    from simcheck.embed import bert
 
     assert bert.supports(resolve_model("all-MiniLM-L6-v2"))
     assert not bert.supports(tmp_path)  # not a model at all
@@ -132,7 +132,7 @@ def test_bert_fast_path_gives_sentence_transformers_vectors_on_hard_texts() -> N
     ]
     fast = SentenceTransformerEmbedder("all-MiniLM-L6-v2", batch_size=4)
     plain = SentenceTransformerEmbedder("all-MiniLM-L6-v2", batch_size=4, backend="sentence-transformers")
-    assert fast.backend == "simcheck.bert" and plain.backend == "sentence-transformers"
+    assert fast.backend == "simcheck.embed.bert" and plain.backend == "sentence-transformers"
     a, b = fast.embed(texts), plain.embed(texts)
     assert np.abs(a - b).max() < 1e-5
 

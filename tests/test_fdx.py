@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from simcheck.errors import InputError
-from simcheck.formats import archive, read_script
 from simcheck.model import Script
+from simcheck.read import archive, read_script
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 

@@ -5,7 +5,9 @@ from datasketch import MinHash
 from datasketch.hashfunc import sha1_hash32
 from handmade import build_script
 
-from simcheck.features import (
+from simcheck.model import CHARACTER, DIALOGUE
+from simcheck.settings import IndexSettings
+from simcheck.text.fingerprints import (
     EMPTY,
     count_scripts,
     estimate_jaccard,
@@ -17,9 +19,7 @@ from simcheck.features import (
     script_features,
     text_norms,
 )
-from simcheck.model import CHARACTER, DIALOGUE
-from simcheck.normalize import NAME_TOKEN, name_words, shingles
-from simcheck.settings import IndexSettings
+from simcheck.text.tokens import NAME_TOKEN, name_words, shingles
 
 TEXTS = [
     "The lamp by the window has been burning since the war ended, nobody dares to put it out.",
@@ -53,7 +53,7 @@ def test_signatures_equal_datasketch_update_batch_exactly() -> None:
 
 
 def test_signatures_chunking_does_not_change_results(monkeypatch) -> None:
-    import simcheck.features as features
+    import simcheck.text.fingerprints as features
 
     lists = [hash_shingles(shingles(text_norms(t, frozenset()), 3)) for t in TEXTS * 5]
     whole = minhash_signatures(lists, 128, 1)

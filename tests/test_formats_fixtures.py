@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from simcheck.formats import SUPPORTED_EXTENSIONS, read_script
-from simcheck.formats.lines import split_lines
 from simcheck.model import Script, line_of
+from simcheck.read import SUPPORTED_EXTENSIONS, read_script
+from simcheck.read.lines import split_lines
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "formats"
 OWN = Path(__file__).parent / "fixtures" / "formats"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from simcheck.formats import read_script
-from simcheck.formats.fountain import parse_fountain, strip_emphasis
 from simcheck.model import Element, Script, line_of
+from simcheck.read import read_script
+from simcheck.read.fountain import parse_fountain, strip_emphasis
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 

@@ -10,15 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import simcheck.index as index_module
-import simcheck.index_store as store_module
-import simcheck.walk as walk_module
-from simcheck.embedder import HashEmbedder
+import simcheck.index.store as index_module
+import simcheck.index.writer as store_module
+import simcheck.read.walk as walk_module
+from simcheck.embed.embedder import HashEmbedder
 from simcheck.errors import IndexCorrupt, IndexLocked, IndexMismatch, IndexNotFound, IndexWriteError
-from simcheck.features import script_features
-from simcheck.formats import read_script
-from simcheck.index import Index
+from simcheck.index.store import Index
+from simcheck.read import read_script
 from simcheck.settings import IndexSettings
+from simcheck.text.fingerprints import script_features
 
 COMMON = "What are you doing here at this hour of the night, you should be asleep by now."
 
@@ -410,7 +410,7 @@ def test_manifest_records_model_settings_counts_and_checksums(tmp_path: Path, re
 
 
 def test_ivf_index_above_the_flat_limit(tmp_path: Path, refs: Path, monkeypatch) -> None:
-    import simcheck.vectors as vectors
+    import simcheck.search.vectors as vectors
 
     monkeypatch.setattr(vectors, "FLAT_MAX_PASSAGES", 4)
     monkeypatch.setattr(vectors, "IVF_MIN_PER_LIST", 2)
@@ -435,7 +435,7 @@ def test_folder_given_through_a_symlink(tmp_path: Path, refs: Path) -> None:
 
 
 def test_index_and_memory_references_agree(tmp_path: Path, refs: Path) -> None:
-    from simcheck.memory import MemoryReferences
+    from simcheck.search.memory import MemoryReferences
 
     index = _new_index(tmp_path, HashEmbedder(32))
     index.add([refs])

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simcheck.features import EMPTY, hash_shingles, minhash_signatures
-from simcheck.lsh import BandIndex, band_keys
+from simcheck.search.lsh import BandIndex, band_keys
+from simcheck.text.fingerprints import EMPTY, hash_shingles, minhash_signatures
 
 
 def _signatures(sets: list[list[str]]) -> np.ndarray:

@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 from handmade import build_script
 
-from simcheck.embedder import HashEmbedder
-from simcheck.features import script_features
-from simcheck.memory import MemoryReferences
+from simcheck.embed.embedder import HashEmbedder
 from simcheck.model import ACTION, CHARACTER, DIALOGUE
-from simcheck.references import References
+from simcheck.search.memory import MemoryReferences
+from simcheck.search.references import References
 from simcheck.settings import IndexSettings
+from simcheck.text.fingerprints import script_features
 
 SETTINGS = IndexSettings(model="ignored", passage_max_words=40)
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from simcheck.names import SpeechLink, infer_names, renamed
-from simcheck.report import NameMapping
+from simcheck.match.names import SpeechLink, infer_names, renamed
+from simcheck.report.model import NameMapping
 
 
 def test_each_draft_speech_votes_once_for_its_strongest_reference_speaker() -> None:

@@ -17,9 +17,9 @@ from simcheck.model import (
     Script,
     line_of,
 )
-from simcheck.normalize import words
-from simcheck.passages import is_furniture, make_passages
 from simcheck.settings import IndexSettings
+from simcheck.text.passages import is_furniture, make_passages
+from simcheck.text.tokens import words
 
 SETTINGS = IndexSettings(passage_max_words=30, passage_min_words=6)
 

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from simcheck.cli import cli
 from simcheck.errors import InputError
-from simcheck.formats import read_script
 from simcheck.model import Script
+from simcheck.read import read_script
 
 Row = list[tuple[float, str]]  # (x in points, text) on one baseline; an empty row is a blank line
 

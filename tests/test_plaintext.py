@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simcheck.formats import read_script
-from simcheck.formats.plaintext import detect_layout
 from simcheck.model import Script
+from simcheck.read import read_script
+from simcheck.read.plaintext import detect_layout
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 

@@ -537,7 +537,7 @@ def test_allowed_evidence_and_its_allowlist_entry_are_labelled() -> None:
 
 def test_renders_a_real_report_object_from_simcheck_report() -> None:
     """The contract end to end: Report.to_dict() from the compare side renders without adaptation."""
-    from simcheck import report as rp
+    from simcheck.report import model as rp
 
     draft_text = "KANE\nYou never did learn to close a door quietly, did you, Marlowe?"
     ref_text = "MARLOWE\nYou never did learn to close a door quietly, did you, Kane?"

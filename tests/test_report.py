@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from simcheck.report import (
+from simcheck.report.model import (
     CalibrationInfo,
     DraftInfo,
     Evidence,

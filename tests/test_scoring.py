@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simcheck.scoring import (
+from simcheck.match.scoring import (
     ChainLink,
     Piece,
     best_chain,
@@ -94,7 +94,7 @@ def test_chain_rarity_grows_with_length_and_pays_for_tests() -> None:
 
 
 def test_reworded_runs_need_nearby_pairs_in_order() -> None:
-    from simcheck.verify import _in_order_run
+    from simcheck.match.evidence import _in_order_run
 
     # three consecutive passages matched in order: a reworded stretch
     assert _in_order_run([(0, 5), (1, 6), (2, 8)]) == [True, True, True]

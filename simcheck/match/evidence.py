@@ -1,0 +1,474 @@
+"""Verify candidate scene pairs: align them and keep only what is evidence.
+
+For every candidate pair of one reference script:
+
+- **semantic**: the embeddings of the two scenes' passages are compared; passage pairs whose cosine
+  is unusual among unrelated scripts (``SemanticNull.strength > 0``) are matched one-to-one, best
+  first;
+- **lexical**: the compared words of the two scenes are aligned (``align.align``, names masked).
+  Spans found are aligned again with every word weighted by phrase commonness, so that stock
+  phrases do not make spans (the weights are only computed where the unweighted alignment found
+  something). A span always belongs to one scene pair. Against a large index (``MIN_SCRIPTS``
+  scripts or more) a pair is aligned only when two of its passages look alike to MinHash (estimated
+  Jaccard >= ``LEXICAL_SCREEN``): copying that matters shares far more word shingles than that, and
+  aligning every noisy candidate of a long play would cost seconds. Pairwise mode aligns every pair.
+
+Scores and rarity follow (``simcheck.match.scoring``, ``simcheck.calibration.load``); a pair without evidence
+is dropped. Word positions in pieces are local to their scene on each side; a reference scene that
+was not aligned is measured in the words of its passages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from simcheck.calibration.load import MIN_SCRIPTS, SEMANTIC_EVIDENCE, Calibration, length_bin
+from simcheck.match.align import align
+from simcheck.match.allowlist import Allowlist
+from simcheck.match.candidates import semantic_floors
+from simcheck.match.draft import Probe, ReferenceCache, RefScript
+from simcheck.match.names import SpeechLink
+from simcheck.match.scoring import PairScore, Piece, score_pair, strengths
+from simcheck.search.references import StoredPassage
+from simcheck.text.fingerprints import EMPTY
+from simcheck.text.words import SceneWords, word_count
+
+MIN_PIECE_WORDS = 3  # shortest span kept, in words on each side (weighted minimums apply too)
+RUN_PIECES = 3  # semantic passage pairs in the same order that make a reworded run (see _semantic_matches)
+RUN_STEP = 2  # ... each next pair at most this many passages further on both sides
+LEXICAL_SCREEN = 0.1  # estimated Jaccard two passages need before their scenes are aligned (large index)
+SCREEN_MIN_WORDS = 12  # shorter passages ("Exit.", "Enter KING.") look alike everywhere: not screened on
+
+
+def small_matrix_mode() -> contextlib.AbstractContextManager[object]:
+    """Single-threaded BLAS while verifying: thousands of small matrix products are 10-100x faster
+    without OpenBLAS's thread start-up and spinning, above all on a busy machine."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - installed with scikit-learn (sentence-transformers)
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+@dataclass(frozen=True)
+class LexPiece:
+    kind: str  # verbatim | fuzzy
+    similarity: float
+    a0: int  # word indices local to the draft scene
+    a1: int
+    b0: int  # word indices local to the reference scene
+    b1: int
+    allowed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class SemPiece:
+    draft_passage: int  # index into probe.passages
+    reference_passage: StoredPassage
+    a0: int  # word indices local to the draft scene
+    a1: int
+    b0: int  # word indices local to the reference scene
+    b1: int
+    cosine: float
+    strength: float
+    allowed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class PairResult:
+    script_id: int
+    draft_scene: int
+    reference_scene: int
+    lexical: tuple[LexPiece, ...]
+    semantic: tuple[SemPiece, ...]
+    score: PairScore  # flagged evidence only (allowed pieces left out)
+    rarity: float
+    allowed_score: PairScore | None  # all evidence, when some of it is allowed
+    allowed_rarity: float
+    links: tuple[SpeechLink, ...]
+    draft_strength: np.ndarray  # per word of the draft scene (flagged evidence)
+    reference_strength: np.ndarray  # per word of the reference scene
+    draft_strength_all: np.ndarray  # the same with allowed evidence included
+    reference_strength_all: np.ndarray
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    min_verbatim: int
+    min_fuzzy: int
+
+
+@dataclass(frozen=True)
+class _Side:
+    """The reference scenes of one script that candidates point at: passages, vectors, signatures."""
+
+    rows: dict[int, np.ndarray]  # reference scene -> row indices into the arrays below
+    stored: list[StoredPassage]
+    vectors: np.ndarray
+    signatures: np.ndarray
+    lengths: np.ndarray  # words of each passage text
+
+
+def _reference_side(cache: ReferenceCache, script_id: int, scenes: Sequence[int]) -> _Side:
+    refs = cache.references
+    ids = {r: np.asarray(refs.scene_passage_ids(script_id, r), dtype=np.int64) for r in scenes}
+    all_ids = np.concatenate(list(ids.values())) if ids else np.zeros(0, np.int64)
+    rows: dict[int, np.ndarray] = {}
+    start = 0
+    for r, scene_ids in ids.items():
+        rows[r] = np.arange(start, start + scene_ids.size)
+        start += scene_ids.size
+    if all_ids.size == 0:
+        empty = np.zeros(0, np.int64)
+        return _Side(rows, [], np.zeros((0, 0), np.float32), np.zeros((0, 0), np.uint64), empty)
+    stored = refs.passages(all_ids)
+    return _Side(
+        rows,
+        stored,
+        np.asarray(refs.vectors(all_ids), dtype=np.float32),
+        np.asarray(refs.signatures(all_ids), dtype=np.uint64),
+        np.fromiter((word_count(p.text) for p in stored), dtype=np.int64, count=len(stored)),
+    )
+
+
+def verify_script(
+    probe: Probe,
+    cache: ReferenceCache,
+    script_id: int,
+    pairs: Sequence[tuple[int, int]],
+    calibration: Calibration,
+    options: VerifyOptions,
+    allowlist: Allowlist | None = None,
+) -> list[PairResult]:
+    """Evidence for the candidate ``(draft scene, reference scene)`` pairs of one reference script."""
+    refs = cache.references
+    side = _reference_side(cache, script_id, sorted({r for _, r in pairs}))
+    floors = semantic_floors(calibration, refs.n_passages, SEMANTIC_EVIDENCE)
+    screen = len(refs.scripts()) >= MIN_SCRIPTS
+    results: list[PairResult] = []
+    for d, r in sorted(set(pairs)):
+        mine = probe.scene_passages.get(d)
+        rows = side.rows.get(r)
+        if mine is None or rows is None or rows.size == 0:
+            continue
+        matches = _semantic_matches(probe, mine, side, rows, calibration, floors, refs.n_passages)
+        aligned = not screen or _looks_alike(
+            probe.signatures[mine[probe.passage_lengths[mine] >= SCREEN_MIN_WORDS]],
+            side.signatures[rows[side.lengths[rows] >= SCREEN_MIN_WORDS]],
+        )
+        if not matches and not aligned:
+            continue
+        words = cache.scene_words(script_id, r) if aligned else None
+        lexical = _lexical(probe, cache, script_id, d, r, words, options) if words is not None else []
+        semantic = _semantic(probe, d, words, [side.stored[int(j)] for j in rows], matches)
+        n_r = len(words.norms) if words is not None else _passage_words(side, rows)
+        result = _pair_result(
+            probe, cache, script_id, words, n_r, (d, r), lexical, semantic, calibration, allowlist
+        )
+        if result is not None:
+            results.append(result)
+    return results
+
+
+def _passage_words(side: _Side, rows: np.ndarray) -> int:
+    return int(side.lengths[rows].sum())
+
+
+# --- lexical ----------------------------------------------------------------------------------
+
+
+def _looks_alike(a: np.ndarray, b: np.ndarray) -> bool:
+    """Does some passage pair have an estimated Jaccard of at least ``LEXICAL_SCREEN``?"""
+    if a.size == 0 or b.size == 0:
+        return False
+    need = LEXICAL_SCREEN * a.shape[1]
+    for i in range(a.shape[0]):
+        if a[i][0] == EMPTY and np.all(a[i] == EMPTY):
+            continue
+        if int((b == a[i]).sum(axis=1).max()) >= need:
+            return True
+    return False
+
+
+def _lexical(
+    probe: Probe,
+    cache: ReferenceCache,
+    script_id: int,
+    d: int,
+    r: int,
+    words: SceneWords,
+    options: VerifyOptions,
+) -> list[LexPiece]:
+    """Aligned spans of one scene pair: unweighted first, weighted where something was found."""
+    a0, a1 = probe.words.scene_range(d)
+    a = probe.words.norms[a0:a1]
+    b = words.norms
+    if not a or not b:
+        return []
+    least, fuzzy = options.min_verbatim, options.min_fuzzy
+    if not align(a, b, min_verbatim=least, min_fuzzy=fuzzy):  # weights only lower seeds and masses
+        return []
+    weights_a = probe.weights[a0:a1]
+    weights_b = cache.scene_weights(script_id, r)
+    spans = align(a, b, weights_a=weights_a, weights_b=weights_b, min_verbatim=least, min_fuzzy=fuzzy)
+    return [
+        LexPiece(span.kind, float(span.similarity), span.a_start, span.a_end, span.b_start, span.b_end)
+        for span in spans
+        if span.a_len >= MIN_PIECE_WORDS and span.b_len >= MIN_PIECE_WORDS
+    ]
+
+
+# --- semantic ---------------------------------------------------------------------------------
+
+
+def _semantic_matches(
+    probe: Probe,
+    mine: np.ndarray,
+    side: _Side,
+    rows: np.ndarray,
+    calibration: Calibration,
+    floors: np.ndarray,
+    n_total: int,
+) -> list[tuple[int, StoredPassage, float, float]]:
+    """One-to-one passage pairs with an unusual cosine: (draft passage index, stored, cosine, strength).
+
+    A pair's strength is judged among the references' ``n_total`` passages when it is part of a run of
+    at least ``RUN_PIECES`` nearby pairs in the same order on both sides (a reworded stretch), and
+    among at least ``MIN_SEMANTIC_PASSAGES`` passages when it stands alone (``strength``): in a small
+    reference set, one moderately similar passage is ordinary topical closeness.
+    """
+    sims = probe.vectors[mine] @ side.vectors[rows].T
+    lengths = probe.passage_lengths[mine]
+    floor = floors[[length_bin(int(w)) for w in lengths]]
+    ii, jj = np.nonzero(sims >= floor[:, None])
+    if ii.size == 0:
+        return []
+    order = np.lexsort((jj, ii, -sims[ii, jj]))
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    found: list[tuple[int, int, float, float]] = []  # (i, j, cosine, strength in context)
+    for k in order:
+        i, j = int(ii[k]), int(jj[k])
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        cosine = float(sims[i, j])
+        relaxed = calibration.semantic.strength(cosine, int(lengths[i]), n_total, alone=False)
+        if relaxed > 0.0:
+            found.append((i, j, cosine, relaxed))
+        if len(used_a) == len(mine) or len(used_b) == len(rows):
+            break
+    in_run = _in_order_run([(i, j) for i, j, _, _ in found])
+    out: list[tuple[int, StoredPassage, float, float]] = []
+    for (i, j, cosine, relaxed), running in zip(found, in_run, strict=True):
+        strength = relaxed if running else calibration.semantic.strength(cosine, int(lengths[i]), n_total)
+        if strength > 0.0:
+            out.append((int(mine[i]), side.stored[int(rows[j])], cosine, strength))
+    return out
+
+
+def _in_order_run(pairs: list[tuple[int, int]]) -> list[bool]:
+    """For each pair: is it on the longest run of pairs advancing by 1 to ``RUN_STEP`` passages on both
+    sides, if that run has at least ``RUN_PIECES`` pairs?"""
+    if len(pairs) < RUN_PIECES:
+        return [False] * len(pairs)
+    order = sorted(range(len(pairs)), key=lambda k: pairs[k])
+    length = [1] * len(order)
+    back = [-1] * len(order)
+    for x, k in enumerate(order):
+        for y in range(x):
+            m = order[y]
+            step_a, step_b = pairs[k][0] - pairs[m][0], pairs[k][1] - pairs[m][1]
+            if 0 < step_a <= RUN_STEP and 0 < step_b <= RUN_STEP and length[y] + 1 > length[x]:
+                length[x], back[x] = length[y] + 1, y
+    best = max(range(len(order)), key=lambda x: (length[x], -x))
+    flags = [False] * len(pairs)
+    if length[best] >= RUN_PIECES:
+        while best >= 0:
+            flags[order[best]] = True
+            best = back[best]
+    return flags
+
+
+def _semantic(
+    probe: Probe,
+    d: int,
+    words: SceneWords | None,
+    scene_passages: list[StoredPassage],
+    matches: list[tuple[int, StoredPassage, float, float]],
+) -> list[SemPiece]:
+    """Semantic pieces with word ranges: from the scene's words, or from its passages' word counts."""
+    d0, _ = probe.words.scene_range(d)
+    starts: dict[int, int] = {}
+    if words is None:
+        position = 0
+        for passage in scene_passages:
+            starts[passage.id] = position
+            position += word_count(passage.text)
+    pieces: list[SemPiece] = []
+    for index, passage, cosine, strength in matches:
+        a0, a1 = (int(x) - d0 for x in probe.passage_words[index])
+        if words is not None:
+            b0 = int(np.searchsorted(words.starts, passage.start, side="left"))
+            b1 = int(np.searchsorted(words.starts, passage.end, side="left"))
+        else:
+            b0 = starts[passage.id]
+            b1 = b0 + word_count(passage.text)
+        if a1 > a0 and b1 > b0:
+            pieces.append(SemPiece(index, passage, a0, a1, b0, b1, cosine, strength))
+    return sorted(pieces, key=lambda p: (p.a0, p.b0))
+
+
+# --- one pair ---------------------------------------------------------------------------------
+
+
+def _pair_result(
+    probe: Probe,
+    cache: ReferenceCache,
+    script_id: int,
+    words: SceneWords | None,
+    n_r: int,
+    key: tuple[int, int],
+    lexical: list[LexPiece],
+    semantic: list[SemPiece],
+    calibration: Calibration,
+    allowlist: Allowlist | None,
+) -> PairResult | None:
+    d, r = key
+    d0, d1 = probe.words.scene_range(d)
+    if allowlist and (lexical or semantic):
+        ref = cache.get(script_id)
+        if words is not None:
+            lexical = [_allow_lex(p, probe, d0, ref, words, allowlist) for p in lexical]
+        semantic = [_allow_sem(p, probe, ref, allowlist) for p in semantic]
+    n_d = d1 - d0
+    weights = probe.weights[d0:d1] if lexical else np.ones(n_d, dtype=np.float64)
+
+    def pieces(flagged_only: bool) -> tuple[list[Piece], list[Piece]]:
+        lex = [
+            Piece(p.a0, p.a1, p.b0, p.b1, p.similarity)
+            for p in lexical
+            if not (flagged_only and p.allowed_by)
+        ]
+        sem = [
+            Piece(p.a0, p.a1, p.b0, p.b1, p.strength) for p in semantic if not (flagged_only and p.allowed_by)
+        ]
+        return lex, sem
+
+    lex, sem = pieces(True)
+    score = score_pair(n_d, n_r, lex, sem, weights)
+    rarity = calibration.evidence.rarity(score)
+    allowed_score = None
+    allowed_rarity = 0.0
+    if any(p.allowed_by for p in lexical) or any(p.allowed_by for p in semantic):
+        allowed_score = score_pair(n_d, n_r, *pieces(False), weights)
+        allowed_rarity = calibration.evidence.rarity(allowed_score)
+    if score.evidence_words <= 0 and (allowed_score is None or allowed_score.evidence_words <= 0):
+        return None
+    draft_strength, reference_strength = _cover(lex, sem, n_d, n_r)
+    if allowed_score is not None:
+        draft_all, reference_all = _cover(*pieces(False), n_d, n_r)
+    else:
+        draft_all, reference_all = draft_strength, reference_strength
+    return PairResult(
+        script_id=script_id,
+        draft_scene=d,
+        reference_scene=r,
+        lexical=tuple(lexical),
+        semantic=tuple(semantic),
+        score=score,
+        rarity=rarity,
+        allowed_score=allowed_score,
+        allowed_rarity=allowed_rarity,
+        links=tuple(_links(probe, d0, words, lexical, semantic)),
+        draft_strength=draft_strength,
+        reference_strength=reference_strength,
+        draft_strength_all=draft_all,
+        reference_strength_all=reference_all,
+    )
+
+
+def _cover(lex: Sequence[Piece], sem: Sequence[Piece], n_d: int, n_r: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-word strength on both sides (the strongest piece covering each word)."""
+    draft = np.maximum(
+        strengths(n_d, ((p.a_start, p.a_end, p.strength) for p in lex)),
+        strengths(n_d, ((p.a_start, p.a_end, p.strength) for p in sem)),
+    )
+    reference = np.maximum(
+        strengths(n_r, ((p.b_start, p.b_end, p.strength) for p in lex)),
+        strengths(n_r, ((p.b_start, p.b_end, p.strength) for p in sem)),
+    )
+    return draft, reference
+
+
+def lexical_offsets(probe: Probe, d0: int, words: SceneWords, piece: LexPiece) -> tuple[int, int, int, int]:
+    """Character offsets ``(draft start, draft end, reference start, reference end)`` of a lexical piece."""
+    return (
+        int(probe.words.starts[d0 + piece.a0]),
+        int(probe.words.ends[d0 + piece.a1 - 1]),
+        int(words.starts[piece.b0]),
+        int(words.ends[piece.b1 - 1]),
+    )
+
+
+def _allow_lex(
+    piece: LexPiece, probe: Probe, d0: int, ref: RefScript, words: SceneWords, allowlist: Allowlist
+) -> LexPiece:
+    ds, de, rs, re_ = lexical_offsets(probe, d0, words, piece)
+    first, last = ref.lines.line(rs), ref.lines.line(max(re_ - 1, rs))
+    entry = allowlist.passage(ref.path, first, last, probe.script.text[ds:de], ref.script.text[rs:re_])
+    return piece if entry is None else replace(piece, allowed_by=entry.text)
+
+
+def _allow_sem(piece: SemPiece, probe: Probe, ref: RefScript, allowlist: Allowlist) -> SemPiece:
+    draft = probe.passages[piece.draft_passage]
+    other = piece.reference_passage
+    entry = allowlist.passage(
+        ref.path,
+        ref.lines.line(other.start),
+        ref.lines.line(max(other.end - 1, other.start)),
+        probe.script.text[draft.start : draft.end],
+        ref.script.text[other.start : other.end],
+    )
+    return piece if entry is None else replace(piece, allowed_by=entry.text)
+
+
+def _links(
+    probe: Probe,
+    d0: int,
+    words: SceneWords | None,
+    lexical: Sequence[LexPiece],
+    semantic: Sequence[SemPiece],
+) -> list[SpeechLink]:
+    """Aligned speeches: word-by-word for lexical pieces, passage-by-passage for semantic ones."""
+    weights: dict[tuple[int, int], float] = defaultdict(float)
+    speakers_b: dict[int, str] = {}
+    if words is not None:
+        speakers_b.update(words.speakers)
+        for piece in lexical:
+            a = np.arange(piece.a0, piece.a1)
+            b = piece.b0 + ((a - piece.a0) * (piece.b1 - piece.b0)) // max(piece.a1 - piece.a0, 1)
+            units_a = probe.words.units[d0 + a]
+            units_b = words.units[np.minimum(b, piece.b1 - 1)]
+            pairs, counts = np.unique(np.stack([units_a, units_b], axis=1), axis=0, return_counts=True)
+            for (ua, ub), count in zip(pairs.tolist(), counts.tolist(), strict=True):
+                weights[(ua, ub)] += count
+    for sem in semantic:
+        ua = int(probe.words.units[d0 + sem.a0])
+        ub = sem.reference_passage.start  # a speech's passage: the speaker is on the passage
+        if sem.reference_passage.speaker:
+            speakers_b.setdefault(ub, sem.reference_passage.speaker)
+        weights[(ua, ub)] += (sem.a1 - sem.a0) * sem.strength
+    links: list[SpeechLink] = []
+    for (ua, ub), weight in sorted(weights.items()):
+        speaker_a = probe.words.speakers.get(ua)
+        speaker_b = speakers_b.get(ub)
+        if speaker_a and speaker_b:
+            links.append(SpeechLink(ua, speaker_a, ub, speaker_b, float(weight)))
+    return links

@@ -1,0 +1,3 @@
+"""TODO"""
+
+from simcheck.report.model import *  # noqa: F403

@@ -1,0 +1,223 @@
+"""The result of a comparison: frozen dataclasses that serialise to the versioned JSON contract.
+
+``Report.to_dict()`` is the JSON document of ``simcheck compare --format json`` and what the text and
+HTML renderers read. It is deterministic: no timestamps, floats rounded to ``FLOAT_DIGITS`` decimals,
+every list in a fixed order (see ``simcheck.compare`` for the ordering rules). Offsets are character
+offsets into the decoded text of each file (``text[start:end]`` is the passage), scene numbers are
+1-based, levels are ``"low" | "medium" | "high"`` (``"none"`` only in ``overall`` when nothing was
+found). The meaning of every number is documented in ``simcheck.match.scoring`` and
+``simcheck.calibration.load``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from simcheck.settings import LEVELS
+
+SCHEMA_VERSION = 1
+FLOAT_DIGITS = 4
+NO_LEVEL = "none"
+
+VERBATIM = "verbatim"
+FUZZY = "fuzzy"
+SEMANTIC = "semantic"
+EVIDENCE_KINDS = (VERBATIM, FUZZY, SEMANTIC)
+
+
+def level_rank(level: str | None) -> int:
+    """0 for no level, 1 low, 2 medium, 3 high."""
+    return LEVELS.index(level) + 1 if level in LEVELS else 0
+
+
+@dataclass(frozen=True)
+class Location:
+    """A passage in one file: ``text[start:end]``, starting on 1-based ``line``."""
+
+    start: int
+    end: int
+    line: int
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One aligned pair of passages that backs a match.
+
+    ``similarity``: 1.0 for ``verbatim``; for ``fuzzy`` the multiset Dice coefficient of the two
+    token ranges (share of common words, order-insensitive); for ``semantic`` the cosine of the two
+    passages' embeddings. ``strength`` in [0, 1] is how much this piece counts towards the scores
+    (see ``simcheck.match.scoring``); ``draft_speaker``/``reference_speaker`` the speakers, if speeches.
+    """
+
+    kind: str
+    similarity: float
+    draft: Location
+    reference: Location
+    draft_text: str
+    reference_text: str
+    strength: float = 1.0
+    words: int = 0  # draft words in this piece
+    draft_speaker: str | None = None
+    reference_speaker: str | None = None
+    allowed_by: str | None = None  # the allowlist entry covering this piece (it then does not count)
+
+
+@dataclass(frozen=True)
+class NameMapping:
+    """A draft character who speaks the lines of a reference character: ``KANE -> MARLOWE, 12 speeches``."""
+
+    draft: str
+    reference: str
+    speeches: int
+
+    def describe(self) -> str:
+        plural = "speech" if self.speeches == 1 else "speeches"
+        return f"{self.draft} -> {self.reference}, {self.speeches} {plural}"
+
+
+@dataclass(frozen=True)
+class Match:
+    """A draft scene that is unusually close to one reference scene, with the evidence."""
+
+    draft_scene: int
+    reference: str  # path as indexed
+    reference_scene: int
+    score: float
+    level: str
+    lexical: float
+    semantic: float
+    names: tuple[NameMapping, ...]
+    evidence: tuple[Evidence, ...]
+    allowed: bool = False
+    allowed_by: str | None = None  # the allowlist entry that matched
+    draft_scene_heading: str | None = None
+    reference_scene_heading: str | None = None
+    reference_title: str | None = None
+    reference_line: int = 1  # line of the reference scene
+    rarity: float = 0.0  # -log10 of the chance that an unrelated scene has this much evidence
+    evidence_words: float = 0.0  # strength-weighted draft words covered by evidence
+
+
+@dataclass(frozen=True)
+class ReferenceResult:
+    """One reference script with at least one match."""
+
+    path: str
+    title: str | None
+    score: float
+    level: str
+    scenes_matched: int
+    coverage: float
+    sequence: float
+    scenes: int = 0
+    reference_coverage: float = 0.0
+    sequence_scenes: int = 0
+    allowed: bool = False
+    allowed_by: str | None = None
+    names: tuple[NameMapping, ...] = ()
+
+
+@dataclass(frozen=True)
+class SceneInfo:
+    number: int
+    heading: str | None
+    start: int
+    end: int
+    line: int
+    words: int = 0
+
+
+@dataclass(frozen=True)
+class DraftInfo:
+    path: str
+    sha256: str
+    title: str | None
+    format: str
+    words: int
+    scenes: tuple[SceneInfo, ...]
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """What the draft was compared with: an on-disk index, or scripts given with ``--against``."""
+
+    path: str | None
+    kind: str  # "index" | "pairwise"
+    model: str
+    scripts: int
+    scenes: int
+    passages: int
+    manifest_sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class CalibrationInfo:
+    """Where the levels' thresholds come from (see ``simcheck.calibration.load``)."""
+
+    source: str  # "index" (measured on these references) | "default" (shipped constants)
+    samples: int
+    low: float  # rarity thresholds (-log10 chance for an unrelated scene)
+    medium: float
+    high: float
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Overall:
+    """One-line summary: the highest level among flagged (not allowed) matches."""
+
+    level: str  # "none" | "low" | "medium" | "high"
+    matches: int
+    flagged: int  # matches not allowed
+    allowed: int
+    references: int  # references with a flagged match
+    summary: str
+
+
+@dataclass(frozen=True)
+class Report:
+    simcheck_version: str
+    settings: dict[str, Any]
+    index: IndexInfo
+    draft: DraftInfo
+    references: tuple[ReferenceResult, ...]
+    matches: tuple[Match, ...]
+    overall: Overall
+    calibration: CalibrationInfo
+    schema_version: int = SCHEMA_VERSION
+    warnings: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract (schema_version first), floats rounded, tuples as lists."""
+        raw = asdict(self)
+        ordered: dict[str, Any] = {"schema_version": raw.pop("schema_version")}
+        ordered["simcheck_version"] = raw.pop("simcheck_version")
+        for key in ("settings", "index", "draft", "overall", "references", "matches", "calibration"):
+            ordered[key] = raw.pop(key)
+        ordered.update(raw)
+        result: dict[str, Any] = _clean(ordered)
+        return result
+
+    def to_json(self) -> str:
+        """``to_dict()`` as pretty-printed JSON ending in a newline; byte-identical for equal reports."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def reaches(self, level: str) -> bool:
+        """Does a flagged (not allowed) match reach ``level``? Never true for ``"never"``."""
+        if level == "never":
+            return False
+        rank = level_rank(level)
+        return any(not m.allowed and level_rank(m.level) >= rank for m in self.matches)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float):
+        rounded = round(value, FLOAT_DIGITS)
+        return 0.0 if rounded == 0 else rounded  # no "-0.0"
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
