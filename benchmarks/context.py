@@ -160,7 +160,7 @@ class Context:
     def embedder(self) -> Any:
         """The real default model (simcheck's embedder), loaded once per run."""
         if self._embedder is None:
-            from simcheck.embed.embedder import load_embedder
+            from simcheck.embed import load_embedder
             from simcheck.settings import DEFAULT_MODEL
 
             t0 = time.perf_counter()
@@ -262,7 +262,7 @@ class Context:
         cached = index.read_extra(EXTRA_NAME) is not None
         t0 = time.perf_counter()
         if cached and measure:
-            from simcheck.calibration.measure import measure as measure_background
+            from simcheck.calibration.background import measure as measure_background
 
             measure_background(index, CompareSettings(), fingerprint(index))
             cached = False

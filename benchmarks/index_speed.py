@@ -101,7 +101,7 @@ def _baseline(folder: Path, embedder: Any, sample: int, rounds: int) -> dict[str
     """Plain ``SentenceTransformer.encode`` vs simcheck's embedder on the same sampled passages."""
     from sentence_transformers import SentenceTransformer
 
-    from simcheck.embed.embedder import resolve_model
+    from simcheck.embed.sbert import resolve_model
     from simcheck.index.store import Index
 
     index = Index.open(folder)
@@ -258,7 +258,7 @@ def _real_search(folder: Path, embedder: Any, quick: bool) -> dict[str, Any]:
 
 def run(quick: bool = False, **_: Any) -> dict[str, Any]:
     from benchmarks.results import table
-    from simcheck.embed.embedder import load_embedder
+    from simcheck.embed import load_embedder
 
     files = _files(quick)
     t0 = time.perf_counter()

@@ -41,7 +41,7 @@ from simcheck.settings import DEFAULT_MODEL
 from simcheck.text.tokens import tokenize
 
 if TYPE_CHECKING:
-    from simcheck.embed.embedder import Embedder
+    from simcheck.embed import Embedder
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PAN = SHARED / "pan13"
@@ -239,7 +239,7 @@ def _init_worker(detector: str, threads: int) -> None:
 
 def _worker_embedder() -> Embedder:
     if not _EMBEDDER:
-        from simcheck.embed.embedder import load_embedder
+        from simcheck.embed import load_embedder
 
         _EMBEDDER.append(load_embedder(DEFAULT_MODEL))
     return _EMBEDDER[0]

@@ -42,7 +42,7 @@ def real_embeddings(count: int) -> tuple[np.ndarray, list[str]]:
     """``count`` corpus passages (spread over the corpus) embedded with the real default model."""
     key = f"real-{count}"
     if key not in _REAL:
-        from simcheck.embed.embedder import load_embedder
+        from simcheck.embed import load_embedder
         from simcheck.read import read_script
         from simcheck.settings import DEFAULT_MODEL, IndexSettings
         from simcheck.text.passages import make_passages

@@ -358,7 +358,7 @@ def peak_mib():
 path, draft, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 out = {}
 t0 = time.perf_counter()
-from simcheck.embed.embedder import load_embedder
+from simcheck.embed import load_embedder
 from simcheck.index.store import Index
 from simcheck.calibration.load import load_calibration
 from simcheck.compare import compare

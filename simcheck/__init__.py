@@ -14,7 +14,7 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from simcheck.version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from simcheck.compare import compare

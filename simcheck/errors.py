@@ -6,6 +6,7 @@ the fix.
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 
@@ -75,3 +76,19 @@ class IndexWriteError(IndexError_):
 
 class ModelNotFound(SimcheckError):
     """The embedding model cannot be loaded offline."""
+
+
+def problem_text(error: BaseException) -> str:
+    """One line saying what went wrong, for a message that already names the file."""
+    if isinstance(error, InputError):
+        return error.problem
+    if isinstance(error, OSError):
+        if error.errno == errno.ENOENT:
+            return "disappeared while indexing"
+        if error.errno == errno.ELOOP:
+            return "symbolic link loop"
+        if error.errno in (errno.EACCES, errno.EPERM):
+            return "permission denied"
+        return error.strerror or type(error).__name__
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__

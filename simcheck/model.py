@@ -6,11 +6,16 @@ For text formats (Fountain, plain text, Highland) ``Script.text`` is the file's 
 newlines as written. For XML formats (FDX, Fade In) and PDF, ``Script.text`` is the plain text the
 reader reconstructed (one source paragraph per line); ``Element.paragraph`` (XML) or
 ``Element.page`` and ``Element.top`` (PDF) then point back into the original file. ``line`` is
-1-based and counts ``\\n``, ``\\r\\n`` and lone ``\\r`` as one line break each.
+1-based and counts ``\\n``, ``\\r\\n`` and lone ``\\r`` as one line break each (never
+``str.splitlines`` semantics, which also break on form feeds, ``\\x1c``-``\\x1e``, ``\\x85``,
+``\\u2028`` and ``\\u2029`` and would shift every line number after them): ``Lines`` is the one line
+index every stage uses.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 # Element kinds. Kept as plain strings so they serialise as themselves.
@@ -111,6 +116,38 @@ class Script:
     def line_of(self, offset: int) -> int:
         """1-based line number of a character offset in ``text``."""
         return line_of(self.text, offset)
+
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True)
+class Lines:
+    """The lines of one text: ``text[starts[i]:ends[i]]`` is line ``i`` (0-based) without its break.
+
+    A text ending with a line break has a last, empty line. ``number(offset)`` is the 1-based line of a
+    character offset (an offset on a line break belongs to the line that the break ends).
+    """
+
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Lines:
+        starts: list[int] = [0]
+        ends: list[int] = []
+        for match in LINE_BREAK.finditer(text):
+            ends.append(match.start())
+            starts.append(match.end())
+        ends.append(len(text))
+        return cls(tuple(starts), tuple(ends))
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def number(self, offset: int) -> int:
+        """1-based line number of a character offset (by bisection over the line breaks)."""
+        return bisect_left(self.ends, offset, 0, len(self.ends) - 1) + 1
 
 
 def line_of(text: str, offset: int) -> int:

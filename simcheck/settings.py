@@ -1,7 +1,10 @@
-"""Configuration: named defaults, then frozen settings dataclasses, then (in cli.py) click options.
+"""Configuration: every named default and every result-changing threshold, then the frozen settings.
 
-``IndexSettings`` is recorded in an index's manifest: a run whose settings differ from the index's is
-an ``IndexMismatch``. ``CompareSettings`` only affects how a draft is scored and reported.
+Configuration flows one way: the constants below -> the frozen ``IndexSettings`` / ``CompareSettings``
+dataclasses -> click options (``simcheck.cli``). ``IndexSettings`` is recorded in an index's manifest:
+a run whose settings differ from the index's is an ``IndexMismatch``. ``CompareSettings`` only affects
+how a draft is scored and reported. The other constants are not options; they are named here so that
+whoever changes one sees every threshold that decides a result in one place, with why it has its value.
 """
 
 from __future__ import annotations
@@ -10,11 +13,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# --- named defaults -------------------------------------------------------------------------
+# --- where things are -----------------------------------------------------------------------------
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_INDEX_DIR = Path("indexes") / "default"
 INDEX_ENV_VAR = "SIMCHECK_INDEX"
 
+# --- what an index holds (IndexSettings defaults) ---------------------------------------------------
 SHINGLE_WORDS = 3  # word n-gram size of the lexical shingles
 NUM_PERM = 128  # MinHash permutations
 LSH_BANDS = 32  # bands x rows = NUM_PERM; threshold ~ (1/bands) ** (1/rows) ~ 0.42 Jaccard
@@ -24,13 +28,94 @@ PASSAGE_MAX_WORDS = 96  # passages are cut to fit the embedding model (MiniLM: 2
 PASSAGE_MIN_WORDS = 6  # shorter speeches are merged into windows, never compared alone
 EMBED_BATCH_SIZE = 32
 
+# --- how a draft is compared (CompareSettings defaults) --------------------------------------------
 SEMANTIC_NEIGHBOURS = 10  # FAISS neighbours per draft passage
-MIN_VERBATIM_TOKENS = 8  # shortest verbatim run that counts as evidence
-MIN_FUZZY_TOKENS = 12  # shortest gap-tolerant run that counts as evidence
+MIN_VERBATIM_TOKENS = 8  # shortest verbatim run that counts as evidence (weighted length)
+MIN_FUZZY_TOKENS = 12  # shortest gap-tolerant run that counts as evidence (weighted matched positions)
 MAX_PAIRS_PER_SCENE = 8  # semantic candidate scene pairs verified per draft scene (lexical ones: all)
 LEVELS = ("low", "medium", "high")
 FAIL_ON = "high"
 FAIL_ON_CHOICES = (*LEVELS, "never")  # "never": report, but always exit 0
+
+# --- levels: rarity thresholds (-log10 of the chance among unrelated scenes) ------------------------
+LOW, MEDIUM, HIGH = 2.0, 4.0, 6.0  # 1 unrelated scene in 100, in 10,000, in 1,000,000
+MAX_RARITY = 15.0  # rarities are capped here (beyond any sample's support)
+
+# --- semantic evidence (simcheck.match.rarity) -------------------------------------------------------
+SEMANTIC_EVIDENCE = 2.0  # passage-pair rarity from which a cosine is evidence
+SEMANTIC_FULL = 5.0  # passage-pair rarity at which semantic evidence has strength 1
+CANDIDATE_RARITY = 1.0  # looser passage rarity for proposing candidate scene pairs
+LENGTH_BINS = (12, 25, 50)  # word-count edges of the passage length bins (short lines resemble more)
+MIN_SEMANTIC_PASSAGES = 10_000  # an isolated semantic match is judged as if among at least this many passages
+TAIL_SHARE = 0.1  # an exponential tail is fitted to this top share of a sample
+LEXICAL_BETA = 3.0  # words of lexical evidence per factor e of rarity (fixed: see simcheck.calibration)
+EVIDENCE_MIN_BETA = 2.0  # decay (words per factor e) fitted to the semantic and combined tails: at least
+EVIDENCE_MAX_BETA = 6.0  # ... and at most this (a few related scripts in a corpus would otherwise set it)
+
+# --- calibration: measuring the background (simcheck.calibration) -----------------------------------
+MIN_SCRIPTS = 12  # fewer reference scripts than this: use the shipped defaults
+PASSAGE_SAMPLES = 3000  # reference passages whose top-1 cosine with other scripts is measured
+SCENE_SAMPLES = 400  # reference scenes used as pseudo-drafts against the other scripts
+PAIR_SAMPLES = 2000  # passages on each side of the random pairs (PAIR_SAMPLES ** 2 pairs)
+MIN_BIN_SAMPLES = 30  # a length bin with fewer sampled passages uses the pooled sample of all bins
+SAMPLE_SEED = 20240611
+SEARCH_K = 40  # neighbours fetched per sampled passage (the best one from another script is kept)
+COSINE_GRID = tuple(round(-0.2 + 0.01 * i, 2) for i in range(121))  # -0.2 .. 1.0, for the pair shares
+
+# --- candidates and verification (simcheck.match) ----------------------------------------------------
+LEXICAL_HIT = 1.0  # hit weight of an LSH candidate (a semantic hit weighs cosine minus its floor)
+MIN_PIECE_WORDS = 3  # shortest span kept, in words on each side (weighted minimums apply too)
+RUN_PIECES = 3  # semantic passage pairs in the same order that make a reworded run
+RUN_STEP = 2  # ... each next pair at most this many passages further on both sides
+LEXICAL_SCREEN = 0.1  # estimated Jaccard two passages need before their scenes are aligned (large index)
+SCREEN_MIN_WORDS = 12  # shorter passages ("Exit.", "Enter KING.") look alike everywhere: not screened on
+COVERED_BY_LEXICAL = 0.2  # a semantic passage this much covered by lexical evidence is not listed again
+
+# --- scores (simcheck.match.scoring) ---------------------------------------------------------------
+# Commonness of word shingles: a shingle found in more than STOCK_SCRIPTS other reference scripts (or
+# STOCK_SHARE of them, whichever is larger) counts half; the weight falls off quadratically.
+STOCK_SCRIPTS = 2.0
+STOCK_SHARE = 0.02
+CHAIN_GAP = 0.1  # rarity units lost per scene skipped on either side of a same-order chain
+CHAIN_MIN_RARITY = 1.0  # a scene pair joins a chain only if at most 1 unrelated scene in 10 has its evidence
+
+# --- token alignment (simcheck.match.align; tuned on samples of the PAN 2013 training corpus) --------
+ALIGN_MIN_SIMILARITY = 0.4  # multiset Dice a fuzzy span needs
+ALIGN_NGRAM = 3  # length of the exact n-gram seeds (tokens)
+ALIGN_WINDOW = 24  # length of a diagonal density cell along a (tokens)
+ALIGN_BAND = 12  # width of a diagonal density cell across diagonals (tokens of drift between a and b)
+ALIGN_MIN_SEED = 4  # distinct matched positions per side that make a diagonal cell dense
+ALIGN_BAG_WINDOW = 48  # side of a square density cell (tokens)
+ALIGN_BAG_SHARE = 0.15  # share of a square cell's content words (each side) that must be matched
+ALIGN_MAX_GAP = 72  # matches closer than this on both sides are grouped into one passage (tokens)
+ALIGN_MIN_GAP = 6  # smallest gap tried when a failing fuzzy group is regrouped
+ALIGN_MAX_PAIRS = 400  # a word (or n-gram) giving more pairs than this is too common to be a seed
+ALIGN_SUPPORT_REACH = 8  # how far along its diagonal a match looks for company (one-to-one step)
+ALIGN_MAX_OVERLAP = 0.5  # share of a span that may overlap an already accepted span
+ALIGN_RUNS_COVER = 0.9  # verbatim runs out of order are reported run by run when they cover this share
+ALIGN_CONTENT_WEIGHT = 0.5  # tokens weighing less never seed on their own
+ALIGN_STEM_PREFIX = 7  # stems are cut to this many characters
+
+# --- allowlist ---------------------------------------------------------------------------------------
+QUOTE_SHARE = 0.8  # share of a piece's word trigrams inside a ``quote:`` entry that makes it allowed
+
+# --- FAISS index type by size (simcheck.search.vectors; measurements in simcheck.index.reader) -------
+FLAT_MAX_PASSAGES = 75_000  # exact search up to here (the shared corpus: 51k); IVF above
+IVF_NPROBE = 16  # lists searched per query
+IVF_TRAIN_PER_LIST = 16  # k-means sample per list (a deterministic sample of the vectors)
+IVF_MIN_PER_LIST = 39  # FAISS's own floor of points per list; fewer lists for small n
+IVF_KMEANS_ITERATIONS = 10
+
+# --- input limits (simcheck.read) --------------------------------------------------------------------
+MB = 1_000_000
+MAX_FILE_BYTES = 50 * MB  # scripts are well under 1 MB; anything at 50 MB or more is refused
+STRAY_NUL_SHARE = 0.01  # more NUL characters than this share of the text: a binary file
+MAX_ZIP_RATIO = 200  # a script compresses ~5-10x; zip bombs compress thousands of times
+
+
+def level_rank(level: str | None) -> int:
+    """0 for no level, 1 low, 2 medium, 3 high."""
+    return LEVELS.index(level) + 1 if level in LEVELS else 0
 
 
 def default_index_dir() -> Path:

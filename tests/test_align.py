@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from simcheck.match.align import FUZZY, VERBATIM, Span, align, span_offsets, stem
+from simcheck.match.align import FUZZY, VERBATIM, Span, align, span_offsets
+from simcheck.match.seeds import stem
 from simcheck.text.tokens import NAME_TOKEN, name_words, tokenize
 
 # Four original passages on unrelated subjects, and one copied exchange.

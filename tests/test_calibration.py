@@ -5,10 +5,12 @@ import math
 
 import numpy as np
 import pytest
+from fakes import HashEmbedder
 
-from simcheck.calibration import load as cal
-from simcheck.calibration.load import Calibration, EvidenceNull, SemanticNull, Tail, default_calibration
-from simcheck.embed.embedder import HashEmbedder
+from simcheck import settings
+from simcheck.calibration import default_calibration, load_calibration, needs_measuring
+from simcheck.calibration.load import EXTRA_NAME, fingerprint
+from simcheck.match.rarity import Calibration, EvidenceNull, SemanticNull, Tail
 from simcheck.match.scoring import PairScore
 from simcheck.model import ACTION, CHARACTER, DIALOGUE
 from simcheck.search.memory import MemoryReferences
@@ -68,7 +70,7 @@ def test_empty_tail_never_claims_rarity() -> None:
 
 
 def _null(n_passages: int = 10_000) -> SemanticNull:
-    bins = tuple(Tail.of(np.linspace(0.3, 0.6, 200), 0.005) for _ in range(len(cal.LENGTH_BINS) + 1))
+    bins = tuple(Tail.of(np.linspace(0.3, 0.6, 200), 0.005) for _ in range(len(settings.LENGTH_BINS) + 1))
     return SemanticNull(n_passages, bins)
 
 
@@ -82,7 +84,7 @@ def test_semantic_chance_is_converted_to_the_number_of_reference_passages() -> N
 
 
 def test_random_pair_shares_set_the_chance_for_small_reference_sets() -> None:
-    grid = np.asarray(cal.COSINE_GRID)
+    grid = np.asarray(settings.COSINE_GRID)
     pairs = tuple(tuple(float(x) for x in np.clip((0.6 - grid) / 0.8, 0.0, 1.0) ** 4) for _ in range(4))
     null = dataclasses.replace(_null(), pairs=pairs)
     # in the bulk, where the top-1 law says nothing about single pairs, the pair shares decide
@@ -97,8 +99,8 @@ def test_random_pair_shares_set_the_chance_for_small_reference_sets() -> None:
 
 def test_semantic_strength_ramps_between_the_evidence_and_full_rarities() -> None:
     null = _null()
-    low = null.threshold(30, 10_000, cal.SEMANTIC_EVIDENCE)
-    full = null.threshold(30, 10_000, cal.SEMANTIC_FULL)
+    low = null.threshold(30, 10_000, settings.SEMANTIC_EVIDENCE)
+    full = null.threshold(30, 10_000, settings.SEMANTIC_FULL)
     assert null.strength(low - 0.01, 30, 10_000) == 0.0
     assert 0.0 < null.strength((low + full) / 2, 30, 10_000) < 1.0
     assert null.strength(min(1.0, full + 0.01), 30, 10_000) == 1.0
@@ -138,51 +140,51 @@ def test_default_calibration_says_when_the_model_differs() -> None:
 
 def test_few_references_use_the_shipped_defaults() -> None:
     refs = _references(3)
-    calibration = cal.load_calibration(refs, CompareSettings())
+    calibration = load_calibration(refs, CompareSettings())
     assert calibration.source == "default"
-    assert refs.read_extra(cal.EXTRA_NAME) is None
+    assert refs.read_extra(EXTRA_NAME) is None
 
 
 def test_enough_references_are_measured_once_and_cached(monkeypatch: pytest.MonkeyPatch) -> None:
-    refs = _references(cal.MIN_SCRIPTS)
-    calibration = cal.load_calibration(refs, CompareSettings())
+    refs = _references(settings.MIN_SCRIPTS)
+    calibration = load_calibration(refs, CompareSettings())
     assert calibration.source == "index"
     assert calibration.scene_samples == sum(s.scenes for s in refs.scripts())  # fewer scenes than samples
-    assert all(len(t.values) >= cal.MIN_BIN_SAMPLES for t in calibration.semantic.bins)
-    cached = refs.read_extra(cal.EXTRA_NAME)
-    assert cached is not None and cached["fingerprint"] == cal.fingerprint(refs, CompareSettings())
-    assert len(calibration.semantic.pairs) == len(cal.LENGTH_BINS) + 1
+    assert all(len(t.values) >= settings.MIN_BIN_SAMPLES for t in calibration.semantic.bins)
+    cached = refs.read_extra(EXTRA_NAME)
+    assert cached is not None and cached["fingerprint"] == fingerprint(refs, CompareSettings())
+    assert len(calibration.semantic.pairs) == len(settings.LENGTH_BINS) + 1
 
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("measured again")
 
-    monkeypatch.setattr("simcheck.calibration.measure.measure", fail)
-    again = cal.load_calibration(refs, CompareSettings())
+    monkeypatch.setattr("simcheck.calibration.load.measure", fail)
+    again = load_calibration(refs, CompareSettings())
     assert again.evidence == calibration.evidence
 
 
 def test_measurement_is_deterministic() -> None:
-    a = cal.load_calibration(_references(cal.MIN_SCRIPTS), CompareSettings())
-    b = cal.load_calibration(_references(cal.MIN_SCRIPTS), CompareSettings())
+    a = load_calibration(_references(settings.MIN_SCRIPTS), CompareSettings())
+    b = load_calibration(_references(settings.MIN_SCRIPTS), CompareSettings())
     assert a.to_dict() == b.to_dict()
 
 
 def test_fingerprint_changes_with_the_references() -> None:
-    assert cal.fingerprint(_references(cal.MIN_SCRIPTS)) != cal.fingerprint(_references(cal.MIN_SCRIPTS + 1))
+    assert fingerprint(_references(settings.MIN_SCRIPTS)) != fingerprint(_references(settings.MIN_SCRIPTS + 1))
 
 
 def test_an_isolated_passage_pair_is_judged_against_a_large_reference_set() -> None:
     null = _null()
-    cosine = null.threshold(30, 100, cal.SEMANTIC_FULL)  # full strength among 100 passages
+    cosine = null.threshold(30, 100, settings.SEMANTIC_FULL)  # full strength among 100 passages
     assert null.strength(cosine, 30, 100, alone=False) == pytest.approx(1.0)
     assert null.strength(cosine, 30, 100, alone=True) < 1.0  # as if among MIN_SEMANTIC_PASSAGES
-    assert null.strength(cosine, 30, 100, alone=True) == null.strength(cosine, 30, cal.MIN_SEMANTIC_PASSAGES)
+    assert null.strength(cosine, 30, 100, alone=True) == null.strength(cosine, 30, settings.MIN_SEMANTIC_PASSAGES)
 
 
 def test_needs_measuring_until_cached() -> None:
-    refs = _references(cal.MIN_SCRIPTS)
-    assert cal.needs_measuring(refs, CompareSettings())
-    cal.load_calibration(refs, CompareSettings())
-    assert not cal.needs_measuring(refs, CompareSettings())
-    assert cal.needs_measuring(refs, CompareSettings(min_verbatim_tokens=20))  # other settings, other null
-    assert not cal.needs_measuring(_references(3), CompareSettings())  # defaults: nothing to measure
+    refs = _references(settings.MIN_SCRIPTS)
+    assert needs_measuring(refs, CompareSettings())
+    load_calibration(refs, CompareSettings())
+    assert not needs_measuring(refs, CompareSettings())
+    assert needs_measuring(refs, CompareSettings(min_verbatim_tokens=20))  # other settings, other null
+    assert not needs_measuring(_references(3), CompareSettings())  # defaults: nothing to measure

@@ -155,7 +155,8 @@ def test_text_format_is_a_summary() -> None:
 
 
 def test_compare_with_an_on_disk_index(tmp_path: Path) -> None:
-    from simcheck.embed.embedder import HashEmbedder
+    from fakes import HashEmbedder
+
     from simcheck.index.store import Index
     from simcheck.settings import IndexSettings
 
@@ -197,7 +198,7 @@ class _Terminal(io.StringIO):
 
 
 def test_text_summary_is_the_default_on_a_terminal_json_when_piped(monkeypatch: pytest.MonkeyPatch) -> None:
-    from simcheck.cli import _default_format
+    from simcheck.cli.compare import _default_format
 
     monkeypatch.setattr(sys, "stdout", _Terminal())
     assert _default_format(None, 1) == "text"

@@ -169,7 +169,8 @@ def test_remove(tmp_path: Path, refs: Path) -> None:
 
 
 def test_index_measures_the_calibration_once_so_compare_does_not(tmp_path: Path) -> None:
-    from simcheck.calibration.load import MIN_SCRIPTS, needs_measuring
+    from simcheck.calibration import needs_measuring
+    from simcheck.settings import MIN_SCRIPTS
     from simcheck.index.store import Index
     from simcheck.settings import CompareSettings
 

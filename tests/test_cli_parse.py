@@ -119,7 +119,7 @@ def test_script_without_headings_is_one_implicit_scene(tmp_path: Path) -> None:
 
 
 def test_a_reader_bug_is_one_line_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import simcheck.read as formats
+    import simcheck.read.reader as formats
 
     def broken(name: str, data: bytes, strict: bool) -> None:
         raise ValueError("no speaker\n  for this line")

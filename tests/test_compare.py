@@ -9,11 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes import HashEmbedder
 
-from simcheck.compare import Comparer, compare, compare_many, read_draft
-from simcheck.embed.embedder import HashEmbedder
+from simcheck.compare import Comparer, compare, compare_many
 from simcheck.errors import IndexMismatch
 from simcheck.model import ACTION, CHARACTER, DIALOGUE
+from simcheck.read import read_script as read_draft
 from simcheck.report.model import Report
 from simcheck.search.memory import MemoryReferences
 from simcheck.settings import CompareSettings, IndexSettings
@@ -283,7 +284,7 @@ def test_plain_prose_pairwise_finds_the_copied_paragraph(tmp_path: Path) -> None
 def test_reworded_scenes_are_found_with_the_real_model() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from simcheck.embed.embedder import load_embedder
+    from simcheck.embed import load_embedder
 
     embedder = load_embedder()
     refs = MemoryReferences.build([read_draft(str(p)) for p in REFS], IndexSettings(), embedder)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from simcheck.errors import InputError, NotAFile
+from simcheck.model import Lines
 from simcheck.read import decode, read_script
 from simcheck.read.decode import decode_bytes, read_bytes
-from simcheck.read.lines import split_lines
 
 SCRIPT = "INT. CAFÉ - DAY\r\n\r\nZOË\r\nCrème brûlée — “now”.\r\n"
 
@@ -81,12 +81,12 @@ def test_a_50_mb_file_is_refused_without_reading_it(tmp_path: Path) -> None:
 
 def test_split_lines_only_breaks_on_lf_crlf_cr() -> None:
     text = "a\r\nb\rc\nd\u2028e\x0cf\x85g\n"
-    lines = split_lines(text)
+    lines = Lines.of(text)
     assert [text[s:e] for s, e in zip(lines.starts, lines.ends, strict=True)] == [
         "a", "b", "c", "d\u2028e\x0cf\x85g", "",
     ]  # fmt: skip
     assert lines.number(0) == 1 and lines.number(3) == 2 and lines.number(7) == 4
-    assert split_lines("").starts == (0,)
+    assert Lines.of("").starts == (0,)
 
 
 def test_utf16_script_reads_with_offsets_into_decoded_text(tmp_path: Path) -> None:

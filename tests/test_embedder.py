@@ -2,14 +2,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fakes import HashEmbedder
 
-from simcheck.embed.embedder import (
-    Embedder,
-    HashEmbedder,
-    SentenceTransformerEmbedder,
-    load_embedder,
-    resolve_model,
-)
+from simcheck.embed import Embedder, load_embedder, register_embedder
+from simcheck.embed.sbert import SentenceTransformerEmbedder, resolve_model
 from simcheck.errors import ModelNotFound
 
 
@@ -148,10 +144,19 @@ def test_other_pooling_runs_on_sentence_transformers(tmp_path) -> None:
     assert cls.shape == (1, 384) and float(mean[0] @ cls[0]) < 0.999  # a different pooling, really used
 
 
-def test_fake_embedder_only_where_allowed(monkeypatch) -> None:
-    monkeypatch.delenv("SIMCHECK_FAKE_EMBEDDER")
-    with pytest.raises(ModelNotFound) as error:
-        load_embedder("hash-32")
-    assert str(error.value) == (
-        "model hash-32: a test-only fake embedder (set SIMCHECK_FAKE_EMBEDDER=1 to use it in tests)"
-    )
+def test_registered_provider_is_asked_first_and_can_be_unregistered() -> None:
+    asked: list[str] = []
+
+    def provider(name: str) -> Embedder | None:
+        asked.append(name)
+        return HashEmbedder(8) if name == "/models/house-model" else None
+
+    unregister = register_embedder(provider)
+    try:
+        assert load_embedder("/models/house-model").dimension == 8
+        assert isinstance(load_embedder("hash-16"), HashEmbedder)  # declined: the next provider answers
+    finally:
+        unregister()
+    assert asked == ["/models/house-model", "hash-16"]
+    with pytest.raises(ModelNotFound, match="no such folder"):  # the library's own path again
+        load_embedder("/models/house-model")

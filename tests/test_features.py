@@ -8,17 +8,14 @@ from handmade import build_script
 from simcheck.model import CHARACTER, DIALOGUE
 from simcheck.settings import IndexSettings
 from simcheck.text.fingerprints import (
-    EMPTY,
     count_scripts,
-    estimate_jaccard,
     hash_shingles,
-    is_empty,
     lookup_counts,
-    minhash_signatures,
     passage_shingle_hashes,
     script_features,
     text_norms,
 )
+from simcheck.text.minhash import EMPTY, estimate_jaccard, is_empty, minhash_signatures
 from simcheck.text.tokens import NAME_TOKEN, name_words, shingles
 
 TEXTS = [
@@ -53,7 +50,7 @@ def test_signatures_equal_datasketch_update_batch_exactly() -> None:
 
 
 def test_signatures_chunking_does_not_change_results(monkeypatch) -> None:
-    import simcheck.text.fingerprints as features
+    import simcheck.text.minhash as features
 
     lists = [hash_shingles(shingles(text_norms(t, frozenset()), 3)) for t in TEXTS * 5]
     whole = minhash_signatures(lists, 128, 1)

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from simcheck.model import Script, line_of
+from simcheck.model import Lines, Script, line_of
 from simcheck.read import SUPPORTED_EXTENSIONS, read_script
-from simcheck.read.lines import split_lines
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "formats"
 OWN = Path(__file__).parent / "fixtures" / "formats"
@@ -30,7 +29,7 @@ OWN_FILES = _files(OWN)
 
 
 def check_round_trip(script: Script) -> None:
-    lines = split_lines(script.text)
+    lines = Lines.of(script.text)
     elements = [e for scene in script.scenes for e in scene.elements] + list(script.title_page)
     for element in elements:
         raw = script.text[element.start : element.end]

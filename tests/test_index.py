@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes import HashEmbedder
 
-import simcheck.index.store as index_module
+import simcheck.index.build as index_module
 import simcheck.index.writer as store_module
 import simcheck.read.walk as walk_module
-from simcheck.embed.embedder import HashEmbedder
 from simcheck.errors import IndexCorrupt, IndexLocked, IndexMismatch, IndexNotFound, IndexWriteError
 from simcheck.index.store import Index
 from simcheck.read import read_script
@@ -148,7 +148,7 @@ def test_rerun_without_change_reads_and_embeds_nothing(tmp_path: Path, refs: Pat
     index.add([refs])
     generation = index.info().generation
     embedder.seen.clear()
-    monkeypatch.setattr(index_module, "_read_script", lambda path: pytest.fail(f"re-read {path}"))
+    monkeypatch.setattr(index_module, "read_script", lambda path: pytest.fail(f"re-read {path}"))
     summary = index.add([refs])
     assert not summary.changed and summary.unchanged == 2 and summary.embedded == 0
     assert embedder.seen == [] and index.info().generation == generation

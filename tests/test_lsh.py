@@ -3,7 +3,8 @@ from __future__ import annotations
 import numpy as np
 
 from simcheck.search.lsh import BandIndex, band_keys
-from simcheck.text.fingerprints import EMPTY, hash_shingles, minhash_signatures
+from simcheck.text.fingerprints import hash_shingles
+from simcheck.text.minhash import EMPTY, minhash_signatures
 
 
 def _signatures(sets: list[list[str]]) -> np.ndarray:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fakes import HashEmbedder
 from handmade import build_script
 
-from simcheck.embed.embedder import HashEmbedder
 from simcheck.model import ACTION, CHARACTER, DIALOGUE
 from simcheck.search.memory import MemoryReferences
 from simcheck.search.references import References

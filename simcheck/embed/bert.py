@@ -84,6 +84,7 @@ class BertMeanEncoder:
     """BERT forward pass + mean pooling (+ L2 normalisation), float32, inference only."""
 
     def __init__(self, folder: str | Path, device: str = "cpu") -> None:
+        # torch takes ~2 s to import (measured): loaded with a model, never for `simcheck info` or `parse`
         import torch
         from safetensors.torch import load_file
         from tokenizers import Tokenizer
@@ -123,7 +124,7 @@ class BertMeanEncoder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """float32 (len(texts), dimension) for one batch (sentence-transformers strips each text)."""
-        import torch
+        import torch  # already imported by the constructor: a dictionary look-up
 
         encodings = self.tokenizer.encode_batch([str(t).strip() for t in texts])
         ids = torch.tensor([e.ids for e in encodings], dtype=torch.long, device=self.device)
@@ -138,7 +139,7 @@ class BertMeanEncoder:
         return pooled.cpu().numpy().astype(np.float32, copy=False)
 
     def _forward(self, ids: Any, types: Any, mask: Any) -> Any:
-        from torch.nn import functional as F
+        from torch.nn import functional as F  # already imported with torch
 
         w = self.w
         batch, length = ids.shape

@@ -36,7 +36,7 @@ vectorised with numpy:
    group that fails is regrouped with half the gap (down to ``min_gap``) before it is given up:
    loose chains of unrelated matches fall apart at smaller gaps, a copied passage does not. A group
    that is nothing but verbatim runs in another order (passages or speeches moved about: runs of
-   ``min_verbatim`` covering ``RUNS_COVER`` of both ranges, not in the same order on both sides) is
+   ``min_verbatim`` covering ``ALIGN_RUNS_COVER`` of both ranges, not in the same order on both sides) is
    reported as those verbatim runs.
 6. **Filtering.** Spans are accepted by decreasing mass; one that overlaps an accepted span by more
    than half of its own length on either side is dropped.
@@ -49,61 +49,40 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simcheck.text.tokens import NAME_TOKEN
-
-if TYPE_CHECKING:
-    from simcheck.text.tokens import Token
+from simcheck.match.seeds import (
+    STOPWORDS,
+    dense_diagonal,
+    dense_square,
+    encode,
+    matches,
+    one_to_one,
+    stem_ids,
+    unique,
+)
+from simcheck.settings import (
+    ALIGN_BAG_SHARE,
+    ALIGN_BAG_WINDOW,
+    ALIGN_BAND,
+    ALIGN_CONTENT_WEIGHT,
+    ALIGN_MAX_GAP,
+    ALIGN_MAX_OVERLAP,
+    ALIGN_MAX_PAIRS,
+    ALIGN_MIN_GAP,
+    ALIGN_MIN_SEED,
+    ALIGN_MIN_SIMILARITY,
+    ALIGN_NGRAM,
+    ALIGN_RUNS_COVER,
+    ALIGN_WINDOW,
+    MIN_FUZZY_TOKENS,
+    MIN_VERBATIM_TOKENS,
+)
+from simcheck.text.tokens import NAME_TOKEN, Token
 
 VERBATIM = "verbatim"
 FUZZY = "fuzzy"
-
-# --- named defaults (tuned on samples of the PAN 2013 training corpus, see benchmarks/pan.py) ---
-MIN_VERBATIM = 8  # weighted length a verbatim run needs
-MIN_FUZZY = 12  # weighted matched positions a fuzzy span needs
-MIN_SIMILARITY = 0.4  # multiset Dice a fuzzy span needs
-NGRAM = 3  # length of the exact n-gram seeds (tokens)
-WINDOW = 24  # length of a diagonal density cell along a (tokens)
-BAND = 12  # width of a diagonal density cell across diagonals (tokens of drift between a and b)
-MIN_SEED = 4  # distinct matched positions per side that make a diagonal cell dense
-BAG_WINDOW = 48  # side of a square density cell (tokens)
-BAG_SHARE = 0.15  # share of a square cell's content words (each side) that must be matched
-MAX_GAP = 72  # matches closer than this on both sides are grouped into one passage (tokens)
-MIN_GAP = 6  # smallest gap tried when a failing fuzzy group is regrouped
-MAX_PAIRS = 400  # a word (or n-gram) giving more pairs than this is too common to be a seed
-SUPPORT_REACH = 8  # how far along its diagonal a match looks for company (one-to-one step)
-MAX_OVERLAP = 0.5  # share of a span that may overlap an already accepted span
-RUNS_COVER = 0.9  # a group of verbatim runs out of order is reported run by run when they cover this share
-CONTENT_WEIGHT = 0.5  # tokens weighing less never seed on their own
-STEM_PREFIX = 7  # stems are cut to this many characters
-
-# Function words (and a few archaic and filler ones common in scripts): never a seed on their own;
-# they still count inside n-gram seeds.
-_STOPWORDS_TEXT = """
-    a about above after again against all am an and any are aren't as at be because been before being
-    below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't
-    down during each few for from further had hadn't has hasn't have haven't having he he'd he'll
-    he's her here here's hers herself him himself his how how's i i'd i'll i'm i've if in into is
-    isn't it it's its itself let's me more most mustn't my myself no nor not of off on once only or
-    other ought our ours ourselves out over own same shan't she she'd she'll she's should shouldn't
-    so some such than that that's the their theirs them themselves then there there's these they
-    they'd they'll they're they've this those through to too under until up very was wasn't we we'd
-    we'll we're we've were weren't what what's when when's where where's which while who who's whom
-    why why's will with won't would wouldn't you you'd you'll you're you've your yours yourself
-    yourselves oh o ay yes yeah well now just thee thou thy thine hath doth shall upon us also may
-    might must one said say says s t d ll m re ve
-"""
-STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
-
-_SUFFIXES = (
-    "ational", "ization", "ations", "ation", "ments", "ment", "ness", "ings", "ing", "ies", "ied",
-    "ers", "er", "ed", "es", "ly", "al", "s",
-)  # fmt: skip
-_HASH_MULT = np.uint64(0x9E3779B97F4A7C15)  # golden-ratio multiplier: a fixed, deterministic mix
 
 
 @dataclass(frozen=True)
@@ -139,18 +118,18 @@ def align(
     *,
     weights_a: Sequence[float] | np.ndarray | None = None,
     weights_b: Sequence[float] | np.ndarray | None = None,
-    min_verbatim: int = MIN_VERBATIM,
-    min_fuzzy: int = MIN_FUZZY,
-    min_similarity: float = MIN_SIMILARITY,
-    ngram: int = NGRAM,
-    window: int = WINDOW,
-    band: int = BAND,
-    min_seed: int = MIN_SEED,
-    bag_window: int = BAG_WINDOW,
-    bag_share: float = BAG_SHARE,
-    max_gap: int = MAX_GAP,
-    min_gap: int = MIN_GAP,
-    max_pairs: int = MAX_PAIRS,
+    min_verbatim: int = MIN_VERBATIM_TOKENS,
+    min_fuzzy: int = MIN_FUZZY_TOKENS,
+    min_similarity: float = ALIGN_MIN_SIMILARITY,
+    ngram: int = ALIGN_NGRAM,
+    window: int = ALIGN_WINDOW,
+    band: int = ALIGN_BAND,
+    min_seed: int = ALIGN_MIN_SEED,
+    bag_window: int = ALIGN_BAG_WINDOW,
+    bag_share: float = ALIGN_BAG_SHARE,
+    max_gap: int = ALIGN_MAX_GAP,
+    min_gap: int = ALIGN_MIN_GAP,
+    max_pairs: int = ALIGN_MAX_PAIRS,
     stopwords: frozenset[str] = STOPWORDS,
 ) -> list[Span]:
     """The corresponding passages of ``a_tokens`` and ``b_tokens`` (see the module docstring).
@@ -166,16 +145,16 @@ def align(
     w_b = _weights(weights_b, n_b, "weights_b")
     if n_a == 0 or n_b == 0:
         return []
-    ids_a, ids_b, vocab = _encode(a_tokens, b_tokens)
+    ids_a, ids_b, vocab = encode(a_tokens, b_tokens)
     content = np.fromiter((w not in stopwords and w != NAME_TOKEN for w in vocab), bool, len(vocab))
-    seed_a = content[ids_a] & (w_a >= CONTENT_WEIGHT)
-    seed_b = content[ids_b] & (w_b >= CONTENT_WEIGHT)
-    pa, pb = _matches(ids_a, ids_b, _stem_ids(vocab), seed_a, seed_b, ngram, max_pairs)
+    seed_a = content[ids_a] & (w_a >= ALIGN_CONTENT_WEIGHT)
+    seed_b = content[ids_b] & (w_b >= ALIGN_CONTENT_WEIGHT)
+    pa, pb = matches(ids_a, ids_b, stem_ids(vocab), seed_a, seed_b, ngram, max_pairs)
 
     def dense(pa: np.ndarray, pb: np.ndarray) -> np.ndarray:
-        keep = _dense_diagonal(pa, pb, window, band, min_seed)
+        keep = dense_diagonal(pa, pb, window, band, min_seed)
         if bag_window > 0:
-            keep |= _dense_square(pa, pb, seed_a, seed_b, bag_window, bag_share, min_seed)
+            keep |= dense_square(pa, pb, seed_a, seed_b, bag_window, bag_share, min_seed)
         return keep
 
     if pa.size < min_seed:
@@ -184,7 +163,7 @@ def align(
     pa, pb = pa[keep], pb[keep]
     if pa.size < min_seed:
         return []
-    keep = _one_to_one(pa, pb)
+    keep = one_to_one(pa, pb)
     if not keep.all():
         pa, pb = pa[keep], pb[keep]
         keep = dense(pa, pb)
@@ -212,18 +191,6 @@ def span_offsets(
     )
 
 
-@lru_cache(maxsize=1 << 16)
-def stem(word: str) -> str:
-    """A light, deterministic English stemmer for seeding: one common suffix off (keeping at least
-    three letters), then at most ``STEM_PREFIX`` characters: ``developing``, ``development`` ->
-    ``develop``."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            break
-    return word[:STEM_PREFIX]
-
-
 # --- matches --------------------------------------------------------------------------------
 
 
@@ -236,175 +203,6 @@ def _weights(weights: Sequence[float] | np.ndarray | None, n: int, name: str) ->
     if n and (not bool(np.all(np.isfinite(arr))) or arr.min() < 0.0 or arr.max() > 1.0):
         raise ValueError(f"{name} must lie in [0, 1]")
     return arr
-
-
-def _encode(a: Sequence[str], b: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Integer ids for the tokens of both sequences (ids in order of first appearance)."""
-    table: dict[str, int] = {}
-    ids_a = np.fromiter((table.setdefault(t, len(table)) for t in a), np.int64, len(a))
-    ids_b = np.fromiter((table.setdefault(t, len(table)) for t in b), np.int64, len(b))
-    return ids_a, ids_b, list(table)
-
-
-def _stem_ids(vocab: list[str]) -> np.ndarray:
-    """For each vocabulary id, the id of its stem (equal stems, equal ids)."""
-    table: dict[str, int] = {}
-    return np.fromiter((table.setdefault(stem(w), len(table)) for w in vocab), np.int64, len(vocab))
-
-
-def _ngram_keys(ids: np.ndarray, n: int) -> np.ndarray:
-    """A 64-bit key per n-gram start (``len(ids) - n + 1`` keys); equal n-grams have equal keys."""
-    key = np.zeros(len(ids) - n + 1, dtype=np.uint64)
-    for t in range(n):
-        key = key * _HASH_MULT + ids[t : len(ids) - n + 1 + t].astype(np.uint64) + np.uint64(1)
-    return key
-
-
-def _pairs(keys_a: np.ndarray, keys_b: np.ndarray, max_pairs: int) -> tuple[np.ndarray, np.ndarray]:
-    """All ``(i, j)`` with ``keys_a[i] == keys_b[j]``, skipping keys with more than ``max_pairs`` pairs."""
-    empty = np.empty(0, np.int64)
-    order_a = np.argsort(keys_a, kind="stable")
-    order_b = np.argsort(keys_b, kind="stable")
-    sa, sb = keys_a[order_a], keys_b[order_b]
-    common = np.intersect1d(sa, sb)
-    if common.size == 0:
-        return empty, empty
-    la = np.searchsorted(sa, common, "left")
-    ca = np.searchsorted(sa, common, "right") - la
-    lb = np.searchsorted(sb, common, "left")
-    cb = np.searchsorted(sb, common, "right") - lb
-    count = ca * cb
-    ok = count <= max_pairs
-    la, lb, cb, count = la[ok], lb[ok], cb[ok], count[ok]
-    total = int(count.sum())
-    if total == 0:
-        return empty, empty
-    group = np.repeat(np.arange(count.size), count)
-    rank = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-    cbg = cb[group]
-    pa = order_a[la[group] + rank // cbg]
-    pb = order_b[lb[group] + rank % cbg]
-    return pa.astype(np.int64), pb.astype(np.int64)
-
-
-def _matches(
-    ids_a: np.ndarray,
-    ids_b: np.ndarray,
-    stem_ids: np.ndarray,
-    seed_a: np.ndarray,
-    seed_b: np.ndarray,
-    ngram: int,
-    max_pairs: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Unique matched position pairs, sorted by (a, b): content-word seeds and n-gram seeds."""
-    keys_a = np.where(seed_a, stem_ids[ids_a], -1)
-    keys_b = np.where(seed_b, stem_ids[ids_b], -2)
-    pa, pb = _pairs(keys_a, keys_b, max_pairs)
-    found_a, found_b = [pa], [pb]
-    if len(ids_a) >= ngram and len(ids_b) >= ngram:
-        ga, gb = _pairs(_ngram_keys(ids_a, ngram), _ngram_keys(ids_b, ngram), max_pairs)
-        if ga.size:
-            same = np.ones(ga.size, dtype=bool)
-            for t in range(ngram):  # the keys are hashes: confirm that the tokens are equal
-                same &= ids_a[ga + t] == ids_b[gb + t]
-            ga, gb = ga[same], gb[same]
-            for t in range(ngram):  # every position of a common run
-                found_a.append(ga + t)
-                found_b.append(gb + t)
-    pa, pb = np.concatenate(found_a), np.concatenate(found_b)
-    if pa.size == 0:
-        return pa, pb
-    width = np.int64(len(ids_b) + 1)
-    code = _unique(pa * width + pb)
-    return code // width, code % width
-
-
-# --- density and one-to-one -----------------------------------------------------------------
-
-
-def _dense_diagonal(pa: np.ndarray, pb: np.ndarray, window: int, band: int, min_seed: int) -> np.ndarray:
-    """Mask of the matches in at least one diagonal cell holding ``min_seed`` distinct positions per side."""
-    step, dstep = max(1, window // 2), max(1, band // 2)
-    diag = pb - pa + np.int64(pa.max()) + 1  # >= 1
-    ca, cd = pa // step + 1, diag // dstep + 1  # shifted so that every cell number below is >= 0
-    ncd = np.int64(cd.max()) + 1
-    keep = np.zeros(pa.size, dtype=bool)
-    for da in (0, 1):
-        for dd in (0, 1):
-            cell = (ca - da) * ncd + (cd - dd)
-            keep |= (_distinct(cell, pa, cell) >= min_seed) & (_distinct(cell, pb, cell) >= min_seed)
-    return keep
-
-
-def _dense_square(
-    pa: np.ndarray,
-    pb: np.ndarray,
-    seed_a: np.ndarray,
-    seed_b: np.ndarray,
-    window: int,
-    share: float,
-    least: int,
-) -> np.ndarray:
-    """Mask of the matches in at least one square cell where ``share`` of each side's content words,
-    and at least ``least`` of them, are matched."""
-    step = max(1, window // 2)
-    ca, cb = pa // step + 1, pb // step + 1
-    ncb = np.int64(cb.max()) + 1
-    csum_a = np.concatenate(([0], np.cumsum(seed_a)))
-    csum_b = np.concatenate(([0], np.cumsum(seed_b)))
-    ok_a, ok_b = seed_a[pa], seed_b[pb]
-    keep = np.zeros(pa.size, dtype=bool)
-    for da in (0, 1):
-        for db in (0, 1):
-            xa, xb = ca - da, cb - db  # cell x covers [(x - 1) * step, (x - 1) * step + window)
-            cell = xa * ncb + xb
-            lo_a, lo_b = (xa - 1) * step, (xb - 1) * step
-            words_a = csum_a[np.clip(lo_a + window, 0, seed_a.size)] - csum_a[np.clip(lo_a, 0, seed_a.size)]
-            words_b = csum_b[np.clip(lo_b + window, 0, seed_b.size)] - csum_b[np.clip(lo_b, 0, seed_b.size)]
-            got_a = _distinct(cell[ok_a], pa[ok_a], cell)
-            got_b = _distinct(cell[ok_b], pb[ok_b], cell)
-            keep |= (got_a >= np.maximum(share * words_a, least)) & (
-                got_b >= np.maximum(share * words_b, least)
-            )
-    return keep
-
-
-def _distinct(cells: np.ndarray, pos: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """For each cell number in ``query``: how many distinct ``pos`` values occur with it in ``cells``."""
-    if cells.size == 0:
-        return np.zeros(query.size, dtype=np.int64)
-    width = np.int64(pos.max()) + 1
-    key = np.sort(cells * width + pos)
-    first = np.ones(key.size, dtype=bool)
-    first[1:] = key[1:] != key[:-1]
-    cell_of = key[first] // width
-    starts = np.flatnonzero(np.concatenate(([True], cell_of[1:] != cell_of[:-1])))
-    uniq, counts = cell_of[starts], np.diff(np.append(starts, cell_of.size))
-    idx = np.minimum(np.searchsorted(uniq, query), uniq.size - 1)
-    return np.where(uniq[idx] == query, counts[idx], 0)
-
-
-def _one_to_one(pa: np.ndarray, pb: np.ndarray) -> np.ndarray:
-    """Mask of matches that use each position of a and of b at most once, preferring the matches with
-    the most company within ``SUPPORT_REACH`` tokens on their own and the two next diagonals."""
-    reach = SUPPORT_REACH
-    width = np.int64(pa.max()) + 2 * reach + 2
-    diag = pb - pa + np.int64(pa.max()) + 2
-    keys = np.sort(diag * width + pa)
-    support = np.zeros(pa.size, dtype=np.int64)
-    for dd in (-1, 0, 1):
-        center = (diag + dd) * width + pa
-        upper = np.searchsorted(keys, center + reach, "right")
-        support += upper - np.searchsorted(keys, center - reach, "left")
-    order = np.lexsort((pb, pa, -support))
-    used_a = np.zeros(int(pa.max()) + 1, dtype=bool)
-    used_b = np.zeros(int(pb.max()) + 1, dtype=bool)
-    keep = np.zeros(pa.size, dtype=bool)
-    for k, i, j in zip(order.tolist(), pa[order].tolist(), pb[order].tolist(), strict=True):
-        if not used_a[i] and not used_b[j]:
-            used_a[i] = used_b[j] = True
-            keep[k] = True
-    return keep
 
 
 # --- grouping, validation, filtering --------------------------------------------------------
@@ -468,7 +266,7 @@ class _Validator:
 
     def __call__(self, pa: np.ndarray, pb: np.ndarray, gap: int) -> list[Span]:
         """Spans from one group of matches; a failing fuzzy group is regrouped at half the gap."""
-        ua, ub = _unique(pa), _unique(pb)
+        ua, ub = unique(pa), unique(pb)
         if min(ua.size, ub.size) < self.min_seed:
             return []
         mass = min(float(self.w_a[ua].sum()), float(self.w_b[ub].sum()))
@@ -515,7 +313,11 @@ class _Validator:
         a0, a1, b0 = a0[long], a1[long], b0[long]
         by_a = np.argsort(a0, kind="stable")
         cover = int((a1 - a0).sum())
-        if bool(np.all(np.diff(b0[by_a]) > 0)) or cover < RUNS_COVER * len_a or cover < RUNS_COVER * len_b:
+        if (
+            bool(np.all(np.diff(b0[by_a]) > 0))
+            or cover < ALIGN_RUNS_COVER * len_a
+            or cover < ALIGN_RUNS_COVER * len_b
+        ):
             return []  # in the same order on both sides (edits, not moves), or more than runs
         runs: dict[int, Span] = {}
         for x0, x1, y0 in zip(a0[by_a].tolist(), a1[by_a].tolist(), b0[by_a].tolist(), strict=True):
@@ -536,14 +338,6 @@ class _Validator:
         return a0, a1, b0, b1
 
 
-def _unique(values: np.ndarray) -> np.ndarray:
-    """The sorted distinct values of an integer array (a sort, cheaper here than ``np.unique``)."""
-    out = np.sort(values)
-    if out.size:
-        out = out[np.concatenate(([True], out[1:] != out[:-1]))]
-    return out
-
-
 def _dice(ra: np.ndarray, rb: np.ndarray) -> float:
     """Multiset Dice coefficient of two id arrays: the order-insensitive share of common tokens."""
     ua, ca = np.unique(ra, return_counts=True)
@@ -562,7 +356,9 @@ def _filter(spans: list[Span]) -> list[Span]:
         k = len(accepted)
         over_a = np.minimum(box[:k, 1], span.a_end) - np.maximum(box[:k, 0], span.a_start)
         over_b = np.minimum(box[:k, 3], span.b_end) - np.maximum(box[:k, 2], span.b_start)
-        if k and (over_a.max() > MAX_OVERLAP * span.a_len or over_b.max() > MAX_OVERLAP * span.b_len):
+        if k and (
+            over_a.max() > ALIGN_MAX_OVERLAP * span.a_len or over_b.max() > ALIGN_MAX_OVERLAP * span.b_len
+        ):
             continue
         box[k] = (span.a_start, span.a_end, span.b_start, span.b_end)
         accepted.append(span)

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simcheck.errors import InputError, UsageError
+from simcheck.settings import QUOTE_SHARE
 from simcheck.text.tokens import words
 
-QUOTE_SHARE = 0.8
 QUOTE_PREFIX = "quote:"
 _LINES = re.compile(r"^(?P<pattern>.+?):(?P<first>\d+)-(?P<last>\d+)$")
 

@@ -3,7 +3,7 @@
 Every draft passage asks the references twice: the MinHash LSH (``search_lexical``: passages sharing
 enough word shingles) and the FAISS index (``search_semantic``: the ``k`` nearest embeddings). A
 semantic neighbour counts only when its cosine is already somewhat unusual for a passage of that
-length (rarity >= ``calibration.CANDIDATE_RARITY``, looser than evidence). Hits are summed per
+length (rarity >= ``settings.CANDIDATE_RARITY``, looser than evidence). Hits are summed per
 (draft scene, reference script, reference scene); a scene pair with a lexical hit is always a
 candidate, and the ``max_pairs`` strongest semantic pairs per draft scene are added. Nothing here is
 evidence yet: ``simcheck.match.evidence`` aligns every candidate.
@@ -16,11 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simcheck.calibration.load import CANDIDATE_RARITY, LENGTH_BINS, Calibration, length_bin
 from simcheck.match.draft import Probe
+from simcheck.match.rarity import Calibration, length_bin
 from simcheck.search.references import References
-
-LEXICAL_HIT = 1.0  # hit weight of an LSH candidate (a semantic hit weighs cosine minus its floor)
+from simcheck.settings import CANDIDATE_RARITY, LENGTH_BINS, LEXICAL_HIT
 
 
 @dataclass

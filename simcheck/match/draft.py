@@ -17,19 +17,12 @@ from typing import Protocol
 import numpy as np
 
 from simcheck.match.scoring import phrase_weights
-from simcheck.model import Passage, Script
+from simcheck.model import Lines, Passage, Script
 from simcheck.search.references import References
-from simcheck.text.fingerprints import hash_shingles, minhash_signatures, passage_shingle_hashes
-from simcheck.text.tokens import name_words, shingles
-from simcheck.text.words import (
-    LineIndex,
-    SceneWords,
-    ScriptWords,
-    assemble,
-    scene_words,
-    script_words,
-    word_count,
-)
+from simcheck.text.fingerprints import hash_shingles, passage_shingle_hashes
+from simcheck.text.minhash import minhash_signatures
+from simcheck.text.tokens import name_words, shingles, word_count
+from simcheck.text.words import SceneWords, ScriptWords, assemble, scene_words, script_words
 
 
 class PassageLike(Protocol):
@@ -59,7 +52,7 @@ class Probe:
         words: Callable[[], ScriptWords],
         weights: Callable[[ScriptWords], np.ndarray],
         exclude_scripts: frozenset[int] = frozenset(),
-        lines: LineIndex | None = None,
+        lines: Lines | None = None,
     ) -> None:
         self.script = script
         self.passages = tuple(passages)
@@ -83,8 +76,8 @@ class Probe:
         return self._weights(self.words)
 
     @functools.cached_property
-    def lines(self) -> LineIndex:
-        return self._lines if self._lines is not None else LineIndex(self.script.text)
+    def lines(self) -> Lines:
+        return self._lines if self._lines is not None else Lines.of(self.script.text)
 
     @functools.cached_property
     def passage_words(self) -> np.ndarray:
@@ -109,7 +102,7 @@ class RefScript:
     title: str | None
     script: Script
     names: frozenset[str]
-    lines: LineIndex
+    lines: Lines
 
 
 def word_weights(words: ScriptWords | SceneWords, references: References, own: int = 0) -> np.ndarray:
@@ -192,7 +185,7 @@ class ReferenceCache:
                 title=meta.title if meta else script.title,
                 script=script,
                 names=name_words(script.cast),
-                lines=LineIndex(script.text),
+                lines=Lines.of(script.text),
             )
             self._loaded[script_id] = loaded
         return loaded

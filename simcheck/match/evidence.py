@@ -27,22 +27,26 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from simcheck.calibration.load import MIN_SCRIPTS, SEMANTIC_EVIDENCE, Calibration, length_bin
 from simcheck.match.align import align
 from simcheck.match.allowlist import Allowlist
 from simcheck.match.candidates import semantic_floors
 from simcheck.match.draft import Probe, ReferenceCache, RefScript
 from simcheck.match.names import SpeechLink
+from simcheck.match.rarity import Calibration, length_bin
 from simcheck.match.scoring import PairScore, Piece, score_pair, strengths
 from simcheck.search.references import StoredPassage
-from simcheck.text.fingerprints import EMPTY
-from simcheck.text.words import SceneWords, word_count
-
-MIN_PIECE_WORDS = 3  # shortest span kept, in words on each side (weighted minimums apply too)
-RUN_PIECES = 3  # semantic passage pairs in the same order that make a reworded run (see _semantic_matches)
-RUN_STEP = 2  # ... each next pair at most this many passages further on both sides
-LEXICAL_SCREEN = 0.1  # estimated Jaccard two passages need before their scenes are aligned (large index)
-SCREEN_MIN_WORDS = 12  # shorter passages ("Exit.", "Enter KING.") look alike everywhere: not screened on
+from simcheck.settings import (
+    LEXICAL_SCREEN,
+    MIN_PIECE_WORDS,
+    MIN_SCRIPTS,
+    RUN_PIECES,
+    RUN_STEP,
+    SCREEN_MIN_WORDS,
+    SEMANTIC_EVIDENCE,
+)
+from simcheck.text.minhash import EMPTY
+from simcheck.text.tokens import word_count
+from simcheck.text.words import SceneWords
 
 
 def small_matrix_mode() -> contextlib.AbstractContextManager[object]:
@@ -421,7 +425,7 @@ def _allow_lex(
     piece: LexPiece, probe: Probe, d0: int, ref: RefScript, words: SceneWords, allowlist: Allowlist
 ) -> LexPiece:
     ds, de, rs, re_ = lexical_offsets(probe, d0, words, piece)
-    first, last = ref.lines.line(rs), ref.lines.line(max(re_ - 1, rs))
+    first, last = ref.lines.number(rs), ref.lines.number(max(re_ - 1, rs))
     entry = allowlist.passage(ref.path, first, last, probe.script.text[ds:de], ref.script.text[rs:re_])
     return piece if entry is None else replace(piece, allowed_by=entry.text)
 
@@ -431,8 +435,8 @@ def _allow_sem(piece: SemPiece, probe: Probe, ref: RefScript, allowlist: Allowli
     other = piece.reference_passage
     entry = allowlist.passage(
         ref.path,
-        ref.lines.line(other.start),
-        ref.lines.line(max(other.end - 1, other.start)),
+        ref.lines.number(other.start),
+        ref.lines.number(max(other.end - 1, other.start)),
         probe.script.text[draft.start : draft.end],
         ref.script.text[other.start : other.end],
     )

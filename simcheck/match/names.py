@@ -15,7 +15,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from simcheck.report.model import NameMapping
+
+@dataclass(frozen=True)
+class NameMapping:
+    """A draft character who speaks the lines of a reference character: ``KANE -> MARLOWE, 12 speeches``."""
+
+    draft: str
+    reference: str
+    speeches: int
+
+    def describe(self) -> str:
+        plural = "speech" if self.speeches == 1 else "speeches"
+        return f"{self.draft} -> {self.reference}, {self.speeches} {plural}"
 
 
 @dataclass(frozen=True)

@@ -43,12 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Commonness weighting of word shingles: a shingle found in more than STOCK_SCRIPTS other reference
-# scripts (or STOCK_SHARE of them, whichever is larger) counts half; the weight falls off quadratically.
-STOCK_SCRIPTS = 2.0
-STOCK_SHARE = 0.02
-CHAIN_GAP = 0.1  # rarity units lost per scene skipped on either side of a same-order chain
-CHAIN_MIN_RARITY = 1.0  # a scene pair joins a chain only if at most 1 unrelated scene in 10 has its evidence
+from simcheck.settings import CHAIN_GAP, STOCK_SCRIPTS, STOCK_SHARE
 
 
 @dataclass(frozen=True)

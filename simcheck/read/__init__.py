@@ -1,114 +1,15 @@
-"""Read any supported script file into the one model (``simcheck.model.Script``).
+"""Stage 1, read: files -> ``simcheck.model.Script``.
 
-``read_script(path)`` dispatches by extension; ``.txt``/``.text`` (and files without an extension)
-are sniffed. Every reader raises ``simcheck.errors.InputError`` subclasses with one-line messages.
+Owns the readers of every supported format (Fountain, plain text and indentation layouts, Final Draft
+FDX, Fade In, Highland, PDF), bytes -> text decoding, the one file walker that both ``simcheck index``
+and ``compare --against`` use (so both see the same files), and ``Script`` <-> JSON (the index stores
+the script as read; ``simcheck parse --format json`` shows it). Imports only the shared base
+(``model``, ``errors``, ``settings``).
+
+A new format: a module here with a ``read_<format>(path, data, strict) -> Script`` function, registered
+in ``reader.READERS`` under its extensions (the walker and ``--against`` pick it up from there).
 """
 
-from __future__ import annotations
-
-from collections.abc import Callable
-from pathlib import Path
-
-from simcheck.errors import InputError, NotAFile, UnsupportedFormat
-from simcheck.model import Script
-from simcheck.read.decode import read_bytes
-
-Reader = Callable[[str, bytes, bool], Script]
-
-SUPPORTED_EXTENSIONS = (".fadein", ".fdx", ".fountain", ".highland", ".pdf", ".spmd", ".text", ".txt")
-
-
-def _fountain(path: str, data: bytes, strict: bool) -> Script:
-    from simcheck.read.decode import decode_bytes
-    from simcheck.read.fountain import parse_fountain
-
-    text, encoding = decode_bytes(data, path)
-    return parse_fountain(text, path=path, strict=strict, data=data, encoding=encoding)
-
-
-def _plaintext(path: str, data: bytes, strict: bool) -> Script:
-    from simcheck.read.plaintext import read_plaintext
-
-    return read_plaintext(path, data, strict)
-
-
-def _fdx(path: str, data: bytes, strict: bool) -> Script:
-    from simcheck.read.fdx import read_fdx
-
-    return read_fdx(path, data, strict)
-
-
-def _fadein(path: str, data: bytes, strict: bool) -> Script:
-    from simcheck.read.fadein import read_fadein
-
-    return read_fadein(path, data, strict)
-
-
-def _highland(path: str, data: bytes, strict: bool) -> Script:
-    from simcheck.read.highland import read_highland
-
-    return read_highland(path, data, strict)
-
-
-def _pdf(path: str, data: bytes, strict: bool) -> Script:
-    from simcheck.read.pdf import read_pdf
-
-    return read_pdf(path, data, strict)
-
-
-READERS: dict[str, Reader] = {
-    ".fountain": _fountain,
-    ".spmd": _fountain,
-    ".txt": _plaintext,
-    ".text": _plaintext,
-    ".fdx": _fdx,
-    ".fadein": _fadein,
-    ".highland": _highland,
-    ".pdf": _pdf,
-}
-
-
-def _sniff(data: bytes) -> Reader:
-    head = data[:4096].lstrip()
-    if head.startswith(b"%PDF-"):
-        return _pdf
-    if head.startswith(b"PK\x03\x04"):
-        return _fadein
-    if head.startswith(b"<?xml") or head.startswith(b"<FinalDraft"):
-        return _fdx
-    return _plaintext
-
-
-def read_script(path: str | Path, *, strict: bool = False) -> Script:
-    """Read a script file. ``strict`` follows each format's rules without lenient readings.
-
-    Raises ``UnsupportedFormat`` (unknown extension), ``NotAFile`` (a directory) or ``InputError``
-    (empty, binary, too large, malformed) with a one-line message naming the file; an unexpected
-    error inside a reader (a bug) also comes out as an ``InputError``, so one odd file never stops a run.
-    """
-    name = str(path)
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if p.is_dir():
-        raise NotAFile(name, "is a directory, not a file")
-    reader = READERS.get(suffix)
-    if reader is None and suffix:
-        supported = ", ".join(SUPPORTED_EXTENSIONS)
-        raise UnsupportedFormat(name, f"unknown extension '{p.suffix}' (supported: {supported})")
-    data = read_bytes(p)
-    if reader is None:
-        reader = _sniff(data)
-    try:
-        return reader(name, data, strict)
-    except InputError:
-        raise
-    except RecursionError:
-        raise InputError(name, "too deeply nested to read") from None
-    except Exception as error:  # a reader bug on an odd file: one line, never a traceback
-        detail = " ".join(str(error).split())[:200]  # one line, whatever the message holds
-        raise InputError(
-            name, f"could not be read ({type(error).__name__}: {detail}); please report this simcheck bug"
-        ) from error
-
+from simcheck.read.reader import SUPPORTED_EXTENSIONS, read_script
 
 __all__ = ["SUPPORTED_EXTENSIONS", "read_script"]

@@ -13,10 +13,9 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from simcheck.errors import InputError
-from simcheck.read.decode import MAX_FILE_BYTES, MB
+from simcheck.settings import MAX_FILE_BYTES, MAX_ZIP_RATIO, MB
 
 MAX_MEMBER_BYTES = MAX_FILE_BYTES  # decompressed size of the one member we read
-MAX_RATIO = 200  # a script compresses ~5-10x; zip bombs compress thousands of times
 
 
 def parse_xml(data: bytes, path: str) -> XmlElement:
@@ -50,7 +49,7 @@ def read_zip_member(data: bytes, path: str, choose: Callable[[list[str]], str | 
                 f"{name} inside the archive is too large ({info.file_size / MB:.1f} MB, limit "
                 f"{MAX_MEMBER_BYTES // MB} MB)",
             )
-        if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > MB:
+        if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO and info.file_size > MB:
             raise InputError(path, f"{name} inside the archive is suspiciously compressed (zip bomb?)")
         try:
             with archive.open(info) as member:

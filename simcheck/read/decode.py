@@ -13,10 +13,8 @@ import unicodedata
 from pathlib import Path
 
 from simcheck.errors import InputError, NotAFile
+from simcheck.settings import MAX_FILE_BYTES, MB, STRAY_NUL_SHARE
 
-MB = 1_000_000
-MAX_FILE_BYTES = 50 * MB  # scripts are well under 1 MB; anything at 50 MB or more is refused
-STRAY_NUL_SHARE = 0.01  # more NUL characters than this share of the text: a binary file
 SNIFF_BYTES = 8192
 
 _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (

@@ -39,10 +39,10 @@ from simcheck.model import (
     TITLE_PAGE,
     TRANSITION,
     Element,
+    Lines,
     Script,
 )
 from simcheck.read.assemble import make_script, normalise_name, split_cue
-from simcheck.read.lines import Lines, split_lines
 
 HEADING = re.compile(r"(?:INT\.?/EXT|EXT\.?/INT|INT|EXT|EST|I/E|I\./E)(?:\.|\s)", re.IGNORECASE)
 _SCENE_NUMBER = re.compile(r"\s*#([^#\s]+)#\s*$")
@@ -166,7 +166,7 @@ class _Reader:
     def __init__(self, text: str, strict: bool) -> None:
         self.text = text
         self.strict = strict
-        self.lines: Lines = split_lines(text)
+        self.lines: Lines = Lines.of(text)
         starts, ends = self.lines.starts, self.lines.ends
         self.n = len(starts)
         self.bone_spans: list[tuple[int, int]] = []

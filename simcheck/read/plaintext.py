@@ -25,12 +25,12 @@ from simcheck.model import (
     SCENE_HEADING,
     TRANSITION,
     Element,
+    Lines,
     Script,
 )
 from simcheck.read.assemble import is_contd, make_script, normalise_name, split_cue
 from simcheck.read.decode import decode_bytes
 from simcheck.read.fountain import HEADING, LENIENT_TRANSITION, is_cue_name, parse_fountain
-from simcheck.read.lines import split_lines
 
 MIN_INDENTED_SHARE = 0.2  # share of non-blank lines indented past the action column
 MIN_COLUMN_LINES = 3  # lines needed to establish the cue and the dialogue column
@@ -84,7 +84,7 @@ def detect_layout(text: str) -> Layout | None:
 def read_layout(
     text: str, layout: Layout, *, path: str, data: bytes, encoding: str, strict: bool = False
 ) -> Script:
-    lines = split_lines(text)
+    lines = Lines.of(text)
     starts, ends = lines.starts, lines.ends
     elements: list[Element] = []
     scene_numbers: dict[int, str] = {}

@@ -1,4 +1,5 @@
-"""The ``Script`` model as JSON (stored in the index so evidence can be shown even if a file moved).
+"""The ``Script`` model as JSON: what ``simcheck parse --format json`` shows, and (with its text) what
+the index stores, so evidence can be shown even if a file moved.
 
 Plain JSON of the frozen dataclasses, zlib-compressed: data only, nothing that can run code when
 loaded. Unknown keys are ignored on load (an index written by a later version that added optional
@@ -14,45 +15,57 @@ from typing import Any
 
 from simcheck.model import Element, Scene, Script
 
-_ELEMENT_FIELDS = {f.name: f for f in dataclasses.fields(Element)}
+_ELEMENT_FIELDS = {f.name for f in dataclasses.fields(Element)}
 _SCENE_FIELDS = {f.name for f in dataclasses.fields(Scene)}
 _SCRIPT_FIELDS = {f.name for f in dataclasses.fields(Script)}
+_OPTIONAL = ("character", "extension", "key", "paragraph", "page", "top")  # left out when None
 
 
-def _element(element: Element) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, spec in _ELEMENT_FIELDS.items():
+def element_to_dict(element: Element) -> dict[str, Any]:
+    """An element as JSON: kind, text, offsets and line, then only the optional fields it has."""
+    out: dict[str, Any] = {
+        "kind": element.kind,
+        "text": element.text,
+        "start": element.start,
+        "end": element.end,
+        "line": element.line,
+    }
+    for name in _OPTIONAL:
         value = getattr(element, name)
-        if spec.default is not dataclasses.MISSING and value == spec.default:
-            continue
-        out[name] = value
+        if value is not None:
+            out[name] = value
+    if element.dual:
+        out["dual"] = True
     return out
 
 
-def script_to_dict(script: Script) -> dict[str, Any]:
-    return {
-        "path": script.path,
-        "format": script.format,
-        "title": script.title,
-        "text": script.text,
-        "scenes": [
-            {
-                "number": s.number,
-                "heading": s.heading,
-                "start": s.start,
-                "end": s.end,
-                "line": s.line,
-                "scene_number": s.scene_number,
-                "elements": [_element(e) for e in s.elements],
-            }
-            for s in script.scenes
-        ],
-        "cast": list(script.cast),
-        "title_page": [_element(e) for e in script.title_page],
-        "sha256": script.sha256,
-        "encoding": script.encoding,
-        "assumptions": list(script.assumptions),
-    }
+def script_to_dict(script: Script, *, text: bool = False) -> dict[str, Any]:
+    """The script as JSON: ``simcheck parse --format json`` without ``text``; the index stores it with."""
+    out: dict[str, Any] = {"path": script.path, "format": script.format, "title": script.title}
+    if text:
+        out["text"] = script.text
+    out.update(
+        {
+            "encoding": script.encoding,
+            "sha256": script.sha256,
+            "cast": list(script.cast),
+            "title_page": [element_to_dict(e) for e in script.title_page],
+            "scenes": [
+                {
+                    "number": scene.number,
+                    "heading": scene.heading,
+                    "scene_number": scene.scene_number,
+                    "start": scene.start,
+                    "end": scene.end,
+                    "line": scene.line,
+                    "elements": [element_to_dict(e) for e in scene.elements],
+                }
+                for scene in script.scenes
+            ],
+            "assumptions": list(script.assumptions),
+        }
+    )
+    return out
 
 
 def _load_element(data: dict[str, Any]) -> Element:
@@ -77,7 +90,7 @@ def script_from_dict(data: dict[str, Any]) -> Script:
 
 def dumps(script: Script) -> bytes:
     """Compressed JSON bytes of ``script``."""
-    raw = json.dumps(script_to_dict(script), ensure_ascii=False, separators=(",", ":"))
+    raw = json.dumps(script_to_dict(script, text=True), ensure_ascii=False, separators=(",", ":"))
     return zlib.compress(raw.encode("utf-8"), 6)
 
 

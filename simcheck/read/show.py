@@ -1,10 +1,9 @@
-"""How simcheck read a script, for ``simcheck parse``: a JSON-ready dict and a plain-text listing."""
+"""How simcheck read a script, for ``simcheck parse``: a plain-text listing (the JSON form is
+``scriptjson.script_to_dict``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from simcheck.model import CHARACTER, PAGE_BREAK, Element, Script
+from simcheck.model import CHARACTER, PAGE_BREAK, Script
 
 _LABELS = {
     "scene_heading": "HEADING",
@@ -21,49 +20,6 @@ _LABELS = {
     "page_break": "page break",
     "title_page": "title",
 }
-
-
-def element_to_dict(element: Element) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "kind": element.kind,
-        "text": element.text,
-        "start": element.start,
-        "end": element.end,
-        "line": element.line,
-    }
-    for name in ("character", "extension", "key", "paragraph", "page", "top"):
-        value = getattr(element, name)
-        if value is not None:
-            out[name] = value
-    if element.dual:
-        out["dual"] = True
-    return out
-
-
-def script_to_dict(script: Script) -> dict[str, Any]:
-    """The ``simcheck parse --format json`` object: offsets index ``text`` (see simcheck.model)."""
-    return {
-        "path": script.path,
-        "format": script.format,
-        "title": script.title,
-        "encoding": script.encoding,
-        "sha256": script.sha256,
-        "cast": list(script.cast),
-        "title_page": [element_to_dict(e) for e in script.title_page],
-        "scenes": [
-            {
-                "number": scene.number,
-                "heading": scene.heading,
-                "scene_number": scene.scene_number,
-                "start": scene.start,
-                "end": scene.end,
-                "line": scene.line,
-                "elements": [element_to_dict(e) for e in scene.elements],
-            }
-            for scene in script.scenes
-        ],
-        "assumptions": list(script.assumptions),
-    }
 
 
 def _one_line(text: str, width: int) -> str:

@@ -1,8 +1,14 @@
-"""Finding script files to index: folders walked for every supported extension, problems collected.
+"""The one file walker: which script files a list of files and folders stands for.
+
+``simcheck index PATH...`` and ``compare --against PATH...`` both walk with ``walk_scripts``, so they
+see the same files: a file named explicitly is taken whatever its extension (its reader then says if
+it cannot read it); inside folders, files with a supported extension (``reader.SUPPORTED_EXTENSIONS``,
+case-insensitive) are taken, hidden files and hidden folders (``.git``) are not. Symbolic links to
+folders are followed once (a loop is reported, not followed forever). Each file is found once (by its
+resolved path), in the order of the roots given, sorted within each root.
 
 Nothing here raises for a bad file: each problem becomes a ``Skipped`` (path and one line) and the
-walk goes on. Symbolic links to folders are followed once (a loop is reported, not followed
-forever); hidden folders are skipped; files that vanish during the walk are reported.
+walk goes on. ``script_paths`` is the strict form for files that must all be read now (``--against``).
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from simcheck.errors import InputError
+from simcheck.errors import InputError, problem_text
+from simcheck.read.reader import SUPPORTED_EXTENSIONS
 
 
 @dataclass(frozen=True)
@@ -26,31 +33,16 @@ class Skipped:
         return f"{self.path}: {self.problem}"
 
 
-def supported_extensions() -> tuple[str, ...]:
-    try:
-        from simcheck.read import SUPPORTED_EXTENSIONS
+@dataclass(frozen=True)
+class Found:
+    """A script file: ``path`` as reached from the root given, ``real`` resolved (the index's key)."""
 
-        return tuple(SUPPORTED_EXTENSIONS)
-    except ImportError:  # pragma: no cover - the formats package is part of simcheck
-        return (".fountain", ".spmd", ".txt", ".text", ".fdx", ".fadein", ".highland", ".pdf")
-
-
-def problem_text(error: BaseException) -> str:
-    if isinstance(error, InputError):
-        return error.problem
-    if isinstance(error, OSError):
-        if error.errno == errno.ENOENT:
-            return "disappeared while indexing"
-        if error.errno == errno.ELOOP:
-            return "symbolic link loop"
-        if error.errno in (errno.EACCES, errno.EPERM):
-            return "permission denied"
-        return error.strerror or type(error).__name__
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
+    path: str
+    real: str
 
 
 def hash_file(path: str) -> tuple[int, str]:
+    """Size and sha256 of a file's bytes."""
     digest = hashlib.sha256()
     size = 0
     with open(path, "rb") as handle:
@@ -60,20 +52,25 @@ def hash_file(path: str) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def walk_scripts(roots: Sequence[str], extensions: Sequence[str]) -> tuple[list[str], list[Skipped]]:
-    """Supported files under ``roots`` (resolved, unique, sorted) and the problems met on the way.
-
-    Symbolic links to folders are followed once (a link loop is reported, not followed forever);
-    hidden folders (``.git``) are skipped; a named file is taken whatever its extension (the reader
-    then says if it cannot read it).
-    """
+def walk_scripts(
+    roots: Sequence[str], extensions: Sequence[str] = SUPPORTED_EXTENSIONS
+) -> tuple[list[Found], list[Skipped]]:
+    """The script files under ``roots`` and the problems met on the way (see the module docstring)."""
     wanted = tuple(e.lower() for e in extensions)
-    found: set[str] = set()
+    found: list[Found] = []
+    seen: set[str] = set()
     skipped: list[Skipped] = []
     visited: set[tuple[int, int]] = set()
 
     def note(path: str, error: BaseException) -> None:
         skipped.append(Skipped(path, problem_text(error)))
+
+    def take(paths: list[str]) -> None:
+        for path in sorted(paths):
+            real = os.path.realpath(path)
+            if real not in seen:
+                seen.add(real)
+                found.append(Found(path, real))
 
     for root in roots:
         try:
@@ -87,31 +84,58 @@ def walk_scripts(roots: Sequence[str], extensions: Sequence[str]) -> tuple[list[
                 note(root, error)
             continue
         if stat.S_ISREG(info.st_mode):
-            found.add(os.path.realpath(root))
-            continue
-        if not stat.S_ISDIR(info.st_mode):
+            take([root])
+        elif not stat.S_ISDIR(info.st_mode):
             skipped.append(Skipped(root, "not a file or folder"))
-            continue
-        for folder, dirs, files in _walk_dir(root, visited, note):
-            for name in sorted(files):
-                if not name.lower().endswith(wanted) or name.startswith("."):
-                    continue
-                path = os.path.join(folder, name)
-                try:
-                    info = os.stat(path)
-                except FileNotFoundError as error:
-                    if os.path.islink(path):
-                        skipped.append(Skipped(path, "broken symbolic link"))
-                    else:
-                        note(path, error)
-                    continue
-                except OSError as error:
+        else:
+            take(_files_under(root, wanted, visited, note, skipped))
+    return found, skipped
+
+
+def script_paths(roots: Sequence[str]) -> list[str]:
+    """The script files under ``roots`` as reached (``Found.path``), for reading all of them now.
+
+    The first problem met is an ``InputError``, and so is a folder without any script file.
+    """
+    out: list[str] = []
+    for root in roots:
+        found, skipped = walk_scripts([root])
+        if skipped:
+            raise InputError(skipped[0].path, skipped[0].problem)
+        if not found:
+            raise InputError(root, "no script files in this folder")
+        out.extend(f.path for f in found)
+    return list(dict.fromkeys(out))
+
+
+def _files_under(
+    root: str,
+    wanted: tuple[str, ...],
+    visited: set[tuple[int, int]],
+    note: Callable[[str, BaseException], None],
+    skipped: list[Skipped],
+) -> list[str]:
+    files: list[str] = []
+    for folder, dirs, names in _walk_dir(root, visited, note):
+        for name in sorted(names):
+            if not name.lower().endswith(wanted) or name.startswith("."):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                info = os.stat(path)
+            except FileNotFoundError as error:
+                if os.path.islink(path):
+                    skipped.append(Skipped(path, "broken symbolic link"))
+                else:
                     note(path, error)
-                    continue
-                if stat.S_ISREG(info.st_mode):
-                    found.add(os.path.realpath(path))
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-    return sorted(found), skipped
+                continue
+            except OSError as error:
+                note(path, error)
+                continue
+            if stat.S_ISREG(info.st_mode):
+                files.append(path)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    return files
 
 
 def _walk_dir(

@@ -2,7 +2,7 @@
 
 ``Report.to_dict()`` is the JSON document of ``simcheck compare --format json`` and what the text and
 HTML renderers read. It is deterministic: no timestamps, floats rounded to ``FLOAT_DIGITS`` decimals,
-every list in a fixed order (see ``simcheck.compare`` for the ordering rules). Offsets are character
+every list in a fixed order (see ``simcheck.report.build`` for the ordering rules). Offsets are character
 offsets into the decoded text of each file (``text[start:end]`` is the passage), scene numbers are
 1-based, levels are ``"low" | "medium" | "high"`` (``"none"`` only in ``overall`` when nothing was
 found). The meaning of every number is documented in ``simcheck.match.scoring`` and
@@ -15,7 +15,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from simcheck.settings import LEVELS
+from simcheck.match.names import NameMapping
+from simcheck.settings import level_rank
 
 SCHEMA_VERSION = 1
 FLOAT_DIGITS = 4
@@ -25,11 +26,6 @@ VERBATIM = "verbatim"
 FUZZY = "fuzzy"
 SEMANTIC = "semantic"
 EVIDENCE_KINDS = (VERBATIM, FUZZY, SEMANTIC)
-
-
-def level_rank(level: str | None) -> int:
-    """0 for no level, 1 low, 2 medium, 3 high."""
-    return LEVELS.index(level) + 1 if level in LEVELS else 0
 
 
 @dataclass(frozen=True)
@@ -62,19 +58,6 @@ class Evidence:
     draft_speaker: str | None = None
     reference_speaker: str | None = None
     allowed_by: str | None = None  # the allowlist entry covering this piece (it then does not count)
-
-
-@dataclass(frozen=True)
-class NameMapping:
-    """A draft character who speaks the lines of a reference character: ``KANE -> MARLOWE, 12 speeches``."""
-
-    draft: str
-    reference: str
-    speeches: int
-
-    def describe(self) -> str:
-        plural = "speech" if self.speeches == 1 else "speeches"
-        return f"{self.draft} -> {self.reference}, {self.speeches} {plural}"
 
 
 @dataclass(frozen=True)

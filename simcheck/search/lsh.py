@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simcheck.text.fingerprints import is_empty
+from simcheck.text.minhash import is_empty
 
 _U64 = np.uint64
 _MIX1 = _U64(0xFF51AFD7ED558CCD)

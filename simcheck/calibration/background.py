@@ -1,4 +1,4 @@
-"""Measure the background of a set of references (see ``simcheck.calibration.load`` for what and why).
+"""Measure the background of a set of references (see ``simcheck.calibration`` for what and why).
 
 Reference material is used as pseudo-drafts against the *other* reference scripts, through the same
 candidate search and verification as a real draft, using the stored vectors and signatures. Samples
@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from simcheck.calibration.load import (
+from simcheck.match.candidates import find_candidates
+from simcheck.match.draft import ReferenceCache
+from simcheck.match.evidence import VerifyOptions, small_matrix_mode, verify_script
+from simcheck.match.rarity import Calibration, EvidenceNull, SemanticNull, Tail, length_bin
+from simcheck.search.references import References
+from simcheck.settings import (
     COSINE_GRID,
     LENGTH_BINS,
     MIN_BIN_SAMPLES,
@@ -18,18 +23,9 @@ from simcheck.calibration.load import (
     SAMPLE_SEED,
     SCENE_SAMPLES,
     SEARCH_K,
-    Calibration,
-    EvidenceNull,
-    SemanticNull,
-    Tail,
-    length_bin,
+    CompareSettings,
 )
-from simcheck.match.candidates import find_candidates
-from simcheck.match.draft import ReferenceCache
-from simcheck.match.evidence import VerifyOptions, small_matrix_mode, verify_script
-from simcheck.search.references import References
-from simcheck.settings import CompareSettings
-from simcheck.text.words import word_count
+from simcheck.text.tokens import word_count
 
 
 def measure(

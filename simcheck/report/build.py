@@ -1,0 +1,350 @@
+"""Building the report of one draft from its verified scene pairs: matches, references, the summary.
+
+Per reference script: which scene pairs are matches (their rarity reaches *low*, or they lie on an
+unusual same-order chain), the evidence of each match as passages with exact offsets and line numbers,
+coverage, sequence, character mapping and level (``simcheck.match.scoring`` defines every number).
+Allowlisted evidence is shown as allowed.
+
+Ordering (deterministic): matches by draft scene, then level (high first), score, reference path
+and reference scene; references flagged first, then by level, coverage, score and path; evidence by
+draft offset, then reference offset.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from simcheck.match.draft import Probe, ReferenceCache, RefScript
+from simcheck.match.evidence import PairResult, lexical_offsets
+from simcheck.match.names import SpeechLink, infer_names
+from simcheck.match.rarity import Calibration
+from simcheck.match.scoring import ChainLink, best_chain, chain_rarity, sequence_share, strengths
+from simcheck.report.model import (
+    NO_LEVEL,
+    CalibrationInfo,
+    DraftInfo,
+    Evidence,
+    IndexInfo,
+    Location,
+    Match,
+    Overall,
+    ReferenceResult,
+    Report,
+    SceneInfo,
+)
+from simcheck.search.references import References
+from simcheck.settings import CHAIN_MIN_RARITY, COVERED_BY_LEXICAL, CompareSettings, level_rank
+from simcheck.text.words import SceneWords
+from simcheck.version import __version__
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the references came from, for the report's ``index`` section."""
+
+    path: str | None
+    kind: str  # "index" | "pairwise"
+    manifest_sha256: str | None = None
+
+
+def build_report(
+    probe: Probe,
+    results: dict[int, list[PairResult]],
+    cache: ReferenceCache,
+    calibration: Calibration,
+    settings: CompareSettings,
+    source: Source,
+    tests: int,
+    warnings: tuple[str, ...] = (),
+) -> Report:
+    """The report of ``probe`` from the verified scene pairs of each reference script (``results``);
+    ``tests``: how many scene chains could have been formed (paid for by ``scoring.chain_rarity``)."""
+    matches: list[Match] = []
+    references: list[ReferenceResult] = []
+    for script_id in sorted(results):
+        ref = cache.get(script_id)
+        ref_matches, ref_result = _reference(probe, ref, results[script_id], calibration, tests, cache)
+        matches.extend(ref_matches)
+        if ref_result is not None:
+            references.append(ref_result)
+    matches.sort(
+        key=lambda m: (
+            m.draft_scene,
+            -level_rank(m.level),
+            -round(m.score, 4),
+            m.reference,
+            m.reference_scene,
+        )
+    )
+    references.sort(
+        key=lambda r: (r.allowed, -level_rank(r.level), -round(r.coverage, 4), -round(r.score, 4), r.path)
+    )
+    refs = cache.references
+    return Report(
+        simcheck_version=__version__,
+        settings={"index": dataclasses.asdict(refs.settings), "compare": dataclasses.asdict(settings)},
+        index=_index_info(refs, source),
+        draft=_draft_info(probe),
+        references=tuple(references),
+        matches=tuple(matches),
+        overall=_overall(probe, matches, references),
+        calibration=CalibrationInfo(
+            source=calibration.source,
+            samples=calibration.scene_samples,
+            low=calibration.low,
+            medium=calibration.medium,
+            high=calibration.high,
+            note=calibration.note,
+        ),
+        warnings=warnings,
+    )
+
+
+def _index_info(references: References, source: Source) -> IndexInfo:
+    scripts = references.scripts()
+    return IndexInfo(
+        path=source.path,
+        kind=source.kind,
+        model=references.model_name,
+        scripts=len(scripts),
+        scenes=sum(s.scenes for s in scripts),
+        passages=references.n_passages,
+        manifest_sha256=source.manifest_sha256,
+    )
+
+
+# --- per reference ----------------------------------------------------------------------------
+
+
+def _reference(
+    probe: Probe,
+    ref: RefScript,
+    results: list[PairResult],
+    calibration: Calibration,
+    tests: int,
+    cache: ReferenceCache,
+) -> tuple[list[Match], ReferenceResult | None]:
+    links = [
+        ChainLink(r.draft_scene, r.reference_scene, r.rarity) for r in results if r.rarity >= CHAIN_MIN_RARITY
+    ]
+    chain = best_chain(links)
+    chain_value = chain_rarity([link.weight for link in chain], tests) if len(chain) >= 2 else 0.0
+    chain_level = calibration.level(chain_value) if len(chain) >= 2 else None
+    on_chain = {(link.draft_scene, link.reference_scene) for link in chain} if chain_level else set()
+
+    chosen: list[tuple[PairResult, Match]] = []
+    for result in results:
+        level = calibration.level(result.rarity)
+        if level is None and (result.draft_scene, result.reference_scene) in on_chain:
+            level = "low"
+        allowed = False
+        score, rarity = result.score, result.rarity
+        if level is None and result.allowed_score is not None:
+            level = calibration.level(result.allowed_rarity)
+            allowed = level is not None
+            score, rarity = result.allowed_score, result.allowed_rarity
+        if level is not None:
+            chosen.append((result, _match(probe, ref, cache, result, level, allowed, score, rarity)))
+    if not chosen:
+        return [], None
+    matches = [match for _, match in chosen]
+    flagged = [m for m in matches if not m.allowed]
+    counted = flagged or matches  # a flagged reference is measured on its flagged matches only
+    level = max((m.level for m in counted), key=level_rank)
+    if chain_level and flagged and level_rank(chain_level) > level_rank(level):
+        level = chain_level
+    draft_cover = np.zeros(len(probe.words), dtype=np.float64)
+    ref_cover: dict[int, np.ndarray] = {}
+    name_links: list[SpeechLink] = []
+    for result, match in chosen:
+        if match.allowed and flagged:
+            continue
+        d0, d1 = probe.words.scene_range(result.draft_scene)
+        draft_strength, ref_strength = _strengths(result, include_allowed=match.allowed)
+        np.maximum(draft_cover[d0:d1], draft_strength, out=draft_cover[d0:d1])
+        scene_cover = ref_cover.setdefault(result.reference_scene, np.zeros_like(ref_strength))
+        if scene_cover.shape == ref_strength.shape:
+            np.maximum(scene_cover, ref_strength, out=scene_cover)
+        elif ref_strength.sum() > scene_cover.sum():  # aligned and unaligned measures of one scene
+            ref_cover[result.reference_scene] = ref_strength.copy()
+        name_links.extend(result.links)
+    coverage = float(draft_cover.mean()) if draft_cover.size else 0.0
+    total = cache.total_words(ref.id)
+    reference_coverage = sum(float(c.sum()) for c in ref_cover.values()) / total if total else 0.0
+    matched_scenes = len({m.draft_scene for m in counted})
+    counted_pairs = {(m.draft_scene, m.reference_scene) for m in counted}
+    chain_matched = [link for link in chain if (link.draft_scene, link.reference_scene) in counted_pairs]
+    allowed_by = sorted({m.allowed_by for m in matches if m.allowed_by})
+    return matches, ReferenceResult(
+        path=ref.path,
+        title=ref.title,
+        score=max(coverage, reference_coverage),
+        level=level,
+        scenes_matched=matched_scenes,
+        coverage=coverage,
+        sequence=sequence_share(chain_matched, matched_scenes),
+        scenes=len(ref.script.scenes),
+        reference_coverage=reference_coverage,
+        sequence_scenes=len(chain_matched) if len(chain_matched) >= 2 else 0,
+        allowed=not flagged,
+        allowed_by="; ".join(allowed_by) if allowed_by and not flagged else None,
+        names=infer_names(name_links),
+    )
+
+
+def _strengths(result: PairResult, include_allowed: bool) -> tuple[np.ndarray, np.ndarray]:
+    if include_allowed:
+        return result.draft_strength_all, result.reference_strength_all
+    return result.draft_strength, result.reference_strength
+
+
+def _match(
+    probe: Probe,
+    ref: RefScript,
+    cache: ReferenceCache,
+    result: PairResult,
+    level: str,
+    allowed: bool,
+    score: Any,
+    rarity: float,
+) -> Match:
+    draft_scene = probe.script.scenes[result.draft_scene - 1]
+    ref_scene = ref.script.scenes[result.reference_scene - 1]
+    words = cache.scene_words(ref.id, result.reference_scene) if result.lexical else None
+    evidence = _evidence(probe, ref, words, result)
+    allowed_by = None
+    if allowed:
+        entries = sorted({e.allowed_by for e in evidence if e.allowed_by})
+        allowed_by = "; ".join(entries) if entries else None
+    names = infer_names(result.links)
+    return Match(
+        draft_scene=result.draft_scene,
+        reference=ref.path,
+        reference_scene=result.reference_scene,
+        score=score.score,
+        level=level,
+        lexical=score.lexical,
+        semantic=score.semantic,
+        names=names,
+        evidence=evidence,
+        allowed=allowed,
+        allowed_by=allowed_by,
+        draft_scene_heading=draft_scene.heading,
+        reference_scene_heading=ref_scene.heading,
+        reference_title=ref.title,
+        reference_line=ref_scene.line,
+        rarity=rarity,
+        evidence_words=score.evidence_words,
+    )
+
+
+def _evidence(
+    probe: Probe, ref: RefScript, words: SceneWords | None, result: PairResult
+) -> tuple[Evidence, ...]:
+    out: list[Evidence] = []
+    d0, d1 = probe.words.scene_range(result.draft_scene)
+    lexical_cover = strengths(d1 - d0, ((p.a0, p.a1, 1.0) for p in result.lexical))
+    for piece in result.lexical:
+        assert words is not None
+        ds, de, rs, re_ = lexical_offsets(probe, d0, words, piece)
+        out.append(
+            Evidence(
+                kind=piece.kind,
+                similarity=piece.similarity,
+                draft=Location(ds, de, probe.lines.number(ds)),
+                reference=Location(rs, re_, ref.lines.number(rs)),
+                draft_text=probe.script.text[ds:de],
+                reference_text=ref.script.text[rs:re_],
+                strength=piece.similarity,
+                words=piece.a1 - piece.a0,
+                draft_speaker=probe.words.speakers.get(int(probe.words.units[d0 + piece.a0])),
+                reference_speaker=words.speakers.get(int(words.units[piece.b0])),
+                allowed_by=piece.allowed_by,
+            )
+        )
+    for sem in result.semantic:
+        covered = float(lexical_cover[sem.a0 : sem.a1].mean()) if sem.a1 > sem.a0 else 0.0
+        if covered >= COVERED_BY_LEXICAL:
+            continue
+        draft = probe.passages[sem.draft_passage]
+        other = sem.reference_passage
+        out.append(
+            Evidence(
+                kind="semantic",
+                similarity=sem.cosine,
+                draft=Location(draft.start, draft.end, probe.lines.number(draft.start)),
+                reference=Location(other.start, other.end, ref.lines.number(other.start)),
+                draft_text=probe.script.text[draft.start : draft.end],
+                reference_text=ref.script.text[other.start : other.end],
+                strength=sem.strength,
+                words=sem.a1 - sem.a0,
+                draft_speaker=draft.speaker,
+                reference_speaker=other.speaker,
+                allowed_by=sem.allowed_by,
+            )
+        )
+    out.sort(key=lambda e: (e.draft.start, e.reference.start, e.kind, e.draft.end, e.reference.end))
+    return tuple(out)
+
+
+# --- report pieces ----------------------------------------------------------------------------
+
+
+def _draft_info(probe: Probe) -> DraftInfo:
+    script = probe.script
+    bounds = probe.words.scene_bounds
+    scenes = tuple(
+        SceneInfo(
+            number=scene.number,
+            heading=scene.heading,
+            start=scene.start,
+            end=scene.end,
+            line=scene.line,
+            words=int(bounds[scene.number] - bounds[scene.number - 1]),
+        )
+        for scene in script.scenes
+    )
+    return DraftInfo(
+        path=script.path,
+        sha256=script.sha256,
+        title=script.title,
+        format=script.format,
+        words=len(probe.words),
+        scenes=scenes,
+    )
+
+
+def _overall(probe: Probe, matches: Sequence[Match], references: Sequence[ReferenceResult]) -> Overall:
+    flagged = [m for m in matches if not m.allowed]
+    flagged_refs = [r for r in references if not r.allowed]
+    level = max((r.level for r in flagged_refs), key=level_rank, default=NO_LEVEL)
+    n_scenes = len(probe.script.scenes)
+    if not flagged:
+        summary = f"No scene of the draft is unusually close to the references ({n_scenes} scenes checked)."
+        if matches:
+            summary += f" {len(matches)} allowed match{'es' if len(matches) != 1 else ''} shown separately."
+    else:
+        scenes = len({m.draft_scene for m in flagged})
+        top = flagged_refs[0]
+        name = top.title or Path(top.path).name
+        summary = (
+            f"{scenes} of {n_scenes} draft scenes have evidence of closeness to {len(flagged_refs)} "
+            f"reference{'s' if len(flagged_refs) != 1 else ''}; highest level: {level}. "
+            f"Closest: {name}, covering {top.coverage:.0%} of the draft's words"
+            + (f", {top.sequence_scenes} scenes in the same order" if top.sequence_scenes >= 2 else "")
+            + ". This is evidence for a reader to judge, not a finding of copying."
+        )
+    return Overall(
+        level=level,
+        matches=len(matches),
+        flagged=len(flagged),
+        allowed=len(matches) - len(flagged),
+        references=len(flagged_refs),
+        summary=summary,
+    )
