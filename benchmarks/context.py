@@ -188,7 +188,7 @@ class Context:
     def index_of(self, name: str, files: Sequence[Path], base: Path | None = None) -> Path:
         """An index holding exactly ``files``; built from ``base`` (copied, then files removed/added)
         when given, else from scratch. Reused when the cache already holds the same content."""
-        from simcheck.index.store import Index
+        from simcheck.index import Index
         from simcheck.settings import IndexSettings
 
         files = sorted(Path(f).resolve() for f in files)
@@ -262,7 +262,7 @@ class Context:
         cached = index.read_extra(EXTRA_NAME) is not None
         t0 = time.perf_counter()
         if cached and measure:
-            from simcheck.calibration.background import measure as measure_background
+            from simcheck.calibration import measure as measure_background
 
             measure_background(index, CompareSettings(), fingerprint(index))
             cached = False
@@ -272,7 +272,7 @@ class Context:
         return seconds, cached
 
     def open_index(self, path: Path) -> Any:
-        from simcheck.index.store import Index
+        from simcheck.index import Index
 
         return Index.open(path)
 

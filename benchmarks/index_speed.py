@@ -61,7 +61,7 @@ def _files(quick: bool) -> list[Path]:
 
 
 def _build(files: list[Path], folder: Path, embedder: Any) -> dict[str, Any]:
-    from simcheck.index.store import Index, Progress
+    from simcheck.index import Index, Progress
     from simcheck.settings import IndexSettings
 
     marks: dict[str, float] = {}
@@ -102,7 +102,7 @@ def _baseline(folder: Path, embedder: Any, sample: int, rounds: int) -> dict[str
     from sentence_transformers import SentenceTransformer
 
     from simcheck.embed.sbert import resolve_model
-    from simcheck.index.store import Index
+    from simcheck.index import Index
 
     index = Index.open(folder)
     rng = np.random.default_rng(11)
@@ -135,7 +135,7 @@ def _baseline(folder: Path, embedder: Any, sample: int, rounds: int) -> dict[str
 
 
 def _reindex(files: list[Path], folder: Path, runs: int) -> dict[str, Any]:
-    from simcheck.index.store import Index
+    from simcheck.index import Index
 
     in_process: list[float] = []
     for _ in range(runs):
@@ -166,7 +166,7 @@ def rss():
                 return int(line.split()[1]) / 1024
 out = {"rss_start_mib": rss()}
 t0 = time.perf_counter()
-from simcheck.index.store import Index
+from simcheck.index import Index
 out["import_s"] = time.perf_counter() - t0
 out["rss_imported_mib"] = rss()
 t0 = time.perf_counter()
@@ -212,7 +212,7 @@ def _disk(folder: Path, passages: int) -> dict[str, Any]:
 
 def _real_search(folder: Path, embedder: Any, quick: bool) -> dict[str, Any]:
     """Exact vs IVF on the real index vectors; queries: passages of another translation."""
-    from simcheck.index.store import Index
+    from simcheck.index import Index
     from simcheck.read import read_script
     from simcheck.search.vectors import flat_index, ivf_index
     from simcheck.settings import IndexSettings
@@ -350,7 +350,7 @@ def run(quick: bool = False, **_: Any) -> dict[str, Any]:
         [
             ["python + numpy", round(memory["rss_start_mib"]), ""],
             [
-                "import simcheck.index.store (FAISS, SQLite)",
+                "import simcheck.index (FAISS, SQLite)",
                 round(memory["rss_imported_mib"]),
                 round(memory["import_s"], 2),
             ],

@@ -107,11 +107,11 @@ def build_synthetic_index(
     Returns what the benchmark needs to query it: planted vector and signature ids and their
     near-copies, real query vectors that are not indexed, and the build time.
     """
-    from simcheck.index.store import Index
-    from simcheck.index.writer import GenerationWriter
-    from simcheck.model import ACTION, SCENE_HEADING, Element, Scene, Script
-    from simcheck.read.scriptjson import dumps
+    from simcheck.index import Index
+    from simcheck.index.writer import GenerationWriter, NewScript
+    from simcheck.model import ACTION, ACTION_PASSAGE, SCENE_HEADING, Element, Passage, Scene, Script
     from simcheck.settings import IndexSettings
+    from simcheck.text.fingerprints import ScriptFeatures
 
     started = time.perf_counter()
     quick = quick if quick is not None else n <= 30_000
@@ -141,75 +141,41 @@ def build_synthetic_index(
         for _ in range(n_scripts)
     ]
 
-    def fill(db: Any) -> None:
-        pid = 0
-        for sid in range(n_scripts):
-            count = min(PASSAGES_PER_SCRIPT, n - pid)
-            texts = [" ".join(rng.choice(vocabulary, WORDS_PER_PASSAGE)) for _ in range(count)]
-            text_parts: list[str] = []
-            offset = 0
-            scenes: list[Scene] = []
-            passage_rows = []
-            scene_rows = []
-            for scene_no, begin in enumerate(range(0, count, PASSAGES_PER_SCENE), start=1):
-                heading = f"INT. PLACE {scene_no} - DAY"
-                elements = [Element(SCENE_HEADING, heading, offset, offset + len(heading), 1)]
-                scene_start = offset
-                text_parts.append(heading + "\n\n")
-                offset += len(heading) + 2
-                chunk = texts[begin : begin + PASSAGES_PER_SCENE]
-                scene_rows.append((sid, scene_no, heading, scene_start, 0, 1, pid + begin, len(chunk)))
-                for k, body in enumerate(chunk):
-                    elements.append(Element(ACTION, body, offset, offset + len(body), 1))
-                    passage_rows.append(
-                        (pid + begin + k, sid, scene_no, "action", offset, offset + len(body), 1, body, None)
-                    )
-                    text_parts.append(body + "\n\n")
-                    offset += len(body) + 2
-                scenes.append(Scene(scene_no, heading, scene_start, offset, 1, tuple(elements)))
-            script = Script(
-                path=f"/synthetic/script-{sid:06d}.fountain",
-                format="fountain",
-                title=f"Synthetic {sid}",
-                text="".join(text_parts),
-                scenes=tuple(scenes),
-                cast=(),
-                sha256=f"{sid:064x}",
-            )
-            db.execute(
-                "INSERT INTO scripts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    sid,
-                    script.path,
-                    script.sha256,
-                    script.title,
-                    "fountain",
-                    len(scenes),
-                    count,
-                    pid,
-                    "[]",
-                    len(script.text),
-                    dumps(script),
-                    uniques[sid].astype("<u4").tobytes(),
-                ),
-            )
-            db.executemany("INSERT INTO scenes VALUES (?, ?, ?, ?, ?, ?, ?, ?)", scene_rows)
-            db.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", passage_rows)
-            pid += count
-        db.commit()
-
-    scenes_total = sum(
-        -(-min(PASSAGES_PER_SCRIPT, n - s * PASSAGES_PER_SCRIPT) // PASSAGES_PER_SCENE)
-        for s in range(n_scripts)
-    )
+    entries: list[NewScript] = []  # the public writer: data in, a generation out (no SQL here)
+    pid = 0
+    for sid in range(n_scripts):
+        count = min(PASSAGES_PER_SCRIPT, n - pid)
+        texts = [" ".join(rng.choice(vocabulary, WORDS_PER_PASSAGE)) for _ in range(count)]
+        text_parts: list[str] = []
+        offset = 0
+        scenes: list[Scene] = []
+        passages: list[Passage] = []
+        for scene_no, begin in enumerate(range(0, count, PASSAGES_PER_SCENE), start=1):
+            heading = f"INT. PLACE {scene_no} - DAY"
+            elements = [Element(SCENE_HEADING, heading, offset, offset + len(heading), 1)]
+            scene_start = offset
+            text_parts.append(heading + "\n\n")
+            offset += len(heading) + 2
+            for body in texts[begin : begin + PASSAGES_PER_SCENE]:
+                elements.append(Element(ACTION, body, offset, offset + len(body), 1))
+                passages.append(Passage(scene_no, ACTION_PASSAGE, offset, offset + len(body), 1, body))
+                text_parts.append(body + "\n\n")
+                offset += len(body) + 2
+            scenes.append(Scene(scene_no, heading, scene_start, offset, 1, tuple(elements)))
+        script = Script(
+            path=f"/synthetic/script-{sid:06d}.fountain",
+            format="fountain",
+            title=f"Synthetic {sid}",
+            text="".join(text_parts),
+            scenes=tuple(scenes),
+            cast=(),
+            sha256=f"{sid:064x}",
+        )
+        features = ScriptFeatures(tuple(passages), (), signatures[pid : pid + count], uniques[sid])
+        entries.append(NewScript(script, features, len(script.text)))
+        pid += count
     writer = GenerationWriter(folder, manifest, vectors.shape[1])
-    writer.write_arrays(
-        fill,
-        vectors.astype(np.float16),
-        signatures,
-        uniques,
-        {"scripts": n_scripts, "scenes": scenes_total, "passages": n},
-    )
+    writer.write(entries, vectors.astype(np.float16), signatures)
     build_s = time.perf_counter() - started
 
     planted_ids = np.sort(rng.choice(n, size=PLANTED, replace=False))
@@ -258,7 +224,7 @@ def rss():
                 return int(line.split()[1]) / 1024
 base = rss()
 t0 = time.perf_counter()
-from simcheck.index.store import Index
+from simcheck.index import Index
 imported = time.perf_counter() - t0
 folder, queries, sigs, out = sys.argv[1:5]
 q = np.load(queries)
@@ -387,7 +353,7 @@ def _candidates(built: dict[str, Any], exact: np.ndarray) -> list[dict[str, Any]
 
 def run(quick: bool = False, **_: Any) -> dict[str, Any]:
     from benchmarks.results import table
-    from simcheck.search.vectors import FLAT_MAX_PASSAGES
+    from simcheck.settings import FLAT_MAX_PASSAGES
 
     sizes = [10_000, 30_000] if quick else [10_000, 100_000, 1_000_000]
     rows: list[list[Any]] = []

@@ -359,8 +359,8 @@ path, draft, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 out = {}
 t0 = time.perf_counter()
 from simcheck.embed import load_embedder
-from simcheck.index.store import Index
-from simcheck.calibration.load import load_calibration
+from simcheck.index import Index
+from simcheck.calibration import load_calibration
 from simcheck.compare import compare
 from simcheck.settings import CompareSettings
 embedder = load_embedder("all-MiniLM-L6-v2")
@@ -479,7 +479,7 @@ def _compare_scale_with(ctx: Context, builder: Any) -> dict[str, Any]:
         "`benchmarks.scale.build_synthetic_index` (the real on-disk format; vectors drawn from a Gaussian "
         "fitted to real embeddings, random MinHash signatures, word-salad texts), in a fresh process per "
         "size (model loaded once in it). 'calibration' = the first compare after (re)indexing measures the "
-        "background of unrelated scripts on the index itself and caches it (`simcheck.calibration.load`), timed "
+        "background of unrelated scripts on the index itself and caches it (`simcheck.calibration`), timed "
         "here on its own; then each compare opens the index afresh (OS page cache warm). "
         f"Medians of {runs} runs. 'embedding' = the draft's passages embedded alone; 'rest' = compare minus "
         "embedding (index load, search, alignment, scoring). RSS = peak memory of that process.\n\n"

@@ -170,7 +170,9 @@ def test_measurement_is_deterministic() -> None:
 
 
 def test_fingerprint_changes_with_the_references() -> None:
-    assert fingerprint(_references(settings.MIN_SCRIPTS)) != fingerprint(_references(settings.MIN_SCRIPTS + 1))
+    assert fingerprint(_references(settings.MIN_SCRIPTS)) != fingerprint(
+        _references(settings.MIN_SCRIPTS + 1)
+    )
 
 
 def test_an_isolated_passage_pair_is_judged_against_a_large_reference_set() -> None:
@@ -178,7 +180,9 @@ def test_an_isolated_passage_pair_is_judged_against_a_large_reference_set() -> N
     cosine = null.threshold(30, 100, settings.SEMANTIC_FULL)  # full strength among 100 passages
     assert null.strength(cosine, 30, 100, alone=False) == pytest.approx(1.0)
     assert null.strength(cosine, 30, 100, alone=True) < 1.0  # as if among MIN_SEMANTIC_PASSAGES
-    assert null.strength(cosine, 30, 100, alone=True) == null.strength(cosine, 30, settings.MIN_SEMANTIC_PASSAGES)
+    assert null.strength(cosine, 30, 100, alone=True) == null.strength(
+        cosine, 30, settings.MIN_SEMANTIC_PASSAGES
+    )
 
 
 def test_needs_measuring_until_cached() -> None:

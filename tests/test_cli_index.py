@@ -170,9 +170,8 @@ def test_remove(tmp_path: Path, refs: Path) -> None:
 
 def test_index_measures_the_calibration_once_so_compare_does_not(tmp_path: Path) -> None:
     from simcheck.calibration import needs_measuring
-    from simcheck.settings import MIN_SCRIPTS
     from simcheck.index.store import Index
-    from simcheck.settings import CompareSettings
+    from simcheck.settings import MIN_SCRIPTS, CompareSettings
 
     words = "harbour lantern ledger anvil orchard violin quarry saddle kettle compass".split()
     folder = tmp_path / "refs"

@@ -8,7 +8,8 @@ import pytest
 
 from simcheck.model import Element, Script, line_of
 from simcheck.read import read_script
-from simcheck.read.fountain import parse_fountain, strip_emphasis
+from simcheck.read.fountain import parse_fountain
+from simcheck.read.fountain_syntax import strip_emphasis
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from simcheck.render.html import mark_pair, render_html
+from simcheck.render.cards import mark_pair
+from simcheck.render.html import render_html
 
 SAMPLE = Path(__file__).parent / "data" / "report_sample.json"
 HOSTILE = (

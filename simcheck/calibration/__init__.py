@@ -55,12 +55,12 @@ Levels of a match (``LEVELS`` thresholds on rarity): **low** >= 2 (rarer than 1 
 an innocent draft of 100 scenes is expected to show about one low match and no medium or high one.
 
 When the references are too few to measure a background (fewer than ``MIN_SCRIPTS`` scripts, e.g.
-``compare --against one.fountain``), the shipped defaults in ``simcheck.calibration.defaults`` are used:
+``compare --against one.fountain``), the shipped defaults (``defaults.json`` here) are used:
 the same measurements taken on the public corpus in ``../shared/corpus`` (83 scripts) with the default
 model; the report says so (``calibration.source``: ``"default"`` or ``"index"``).
 
-Where the code is: ``background`` (measuring the background through the real candidate search and evidence code of
-``simcheck.match``), ``load`` (cached with the references under a fingerprint, measured now, or the
+Where the code is: ``background`` (measuring it, through the real candidate search and evidence code
+of ``simcheck.match``), ``load`` (cached with the references under a fingerprint, measured now, or the
 defaults), ``defaults.json`` (the shipped defaults: numbers only, regenerated with
 ``python -c "from simcheck.index import Index; from simcheck.calibration import load_calibration; from
 simcheck.settings import CompareSettings; import json; print(json.dumps(load_calibration(
@@ -70,7 +70,7 @@ level thresholds are in ``simcheck.match.rarity`` (every scoring stage needs the
 ``simcheck.settings``. Imports match, search and the stages before.
 """
 
-from simcheck.calibration.load import default_calibration, load_calibration, needs_measuring
 from simcheck.calibration.background import measure
+from simcheck.calibration.load import default_calibration, load_calibration, needs_measuring
 
 __all__ = ["default_calibration", "load_calibration", "measure", "needs_measuring"]

@@ -8,19 +8,12 @@ import json
 from importlib import resources
 from typing import Any
 
+from simcheck import settings as named
 from simcheck.calibration.background import measure
 from simcheck.errors import SimcheckError
 from simcheck.match.rarity import CALIBRATION_VERSION, Calibration
 from simcheck.search.references import References
-from simcheck.settings import (
-    MIN_SCRIPTS,
-    PAIR_SAMPLES,
-    PASSAGE_SAMPLES,
-    SAMPLE_SEED,
-    SCENE_SAMPLES,
-    SEARCH_K,
-    CompareSettings,
-)
+from simcheck.settings import MIN_SCRIPTS, CompareSettings
 
 EXTRA_NAME = "calibration"  # the name it is cached under with the references
 DEFAULTS_FILE = "defaults.json"
@@ -32,7 +25,13 @@ def fingerprint(references: References, settings: CompareSettings | None = None)
     compare = settings or _default_compare_settings()
     payload = {
         "version": CALIBRATION_VERSION,
-        "sampling": [PASSAGE_SAMPLES, SCENE_SAMPLES, PAIR_SAMPLES, SAMPLE_SEED, SEARCH_K],
+        "sampling": [
+            named.PASSAGE_SAMPLES,
+            named.SCENE_SAMPLES,
+            named.PAIR_SAMPLES,
+            named.SAMPLE_SEED,
+            named.SEARCH_K,
+        ],
         "compare": [
             compare.semantic_neighbours,
             compare.min_verbatim_tokens,

@@ -18,7 +18,7 @@ import numpy as np
 
 from simcheck.match.scoring import phrase_weights
 from simcheck.model import Lines, Passage, Script
-from simcheck.search.references import References
+from simcheck.search.references import References, StoredPassage
 from simcheck.text.fingerprints import hash_shingles, passage_shingle_hashes
 from simcheck.text.minhash import minhash_signatures
 from simcheck.text.tokens import name_words, shingles, word_count
@@ -235,3 +235,36 @@ class ReferenceCache:
             exclude_scripts=frozenset({script_id}),
             lines=ref.lines,
         )
+
+
+@dataclass(frozen=True)
+class ReferenceSide:
+    """The reference scenes of one script that candidates point at: passages, vectors, signatures."""
+
+    rows: dict[int, np.ndarray]  # reference scene -> row indices into the arrays below
+    stored: list[StoredPassage]
+    vectors: np.ndarray
+    signatures: np.ndarray
+    lengths: np.ndarray  # words of each passage text
+
+
+def reference_side(cache: ReferenceCache, script_id: int, scenes: Sequence[int]) -> ReferenceSide:
+    refs = cache.references
+    ids = {r: np.asarray(refs.scene_passage_ids(script_id, r), dtype=np.int64) for r in scenes}
+    all_ids = np.concatenate(list(ids.values())) if ids else np.zeros(0, np.int64)
+    rows: dict[int, np.ndarray] = {}
+    start = 0
+    for r, scene_ids in ids.items():
+        rows[r] = np.arange(start, start + scene_ids.size)
+        start += scene_ids.size
+    if all_ids.size == 0:
+        empty = np.zeros(0, np.int64)
+        return ReferenceSide(rows, [], np.zeros((0, 0), np.float32), np.zeros((0, 0), np.uint64), empty)
+    stored = refs.passages(all_ids)
+    return ReferenceSide(
+        rows,
+        stored,
+        np.asarray(refs.vectors(all_ids), dtype=np.float32),
+        np.asarray(refs.signatures(all_ids), dtype=np.uint64),
+        np.fromiter((word_count(p.text) for p in stored), dtype=np.int64, count=len(stored)),
+    )

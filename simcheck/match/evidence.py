@@ -13,9 +13,10 @@ For every candidate pair of one reference script:
   Jaccard >= ``LEXICAL_SCREEN``): copying that matters shares far more word shingles than that, and
   aligning every noisy candidate of a long play would cost seconds. Pairwise mode aligns every pair.
 
-Scores and rarity follow (``simcheck.match.scoring``, ``simcheck.calibration.load``); a pair without evidence
-is dropped. Word positions in pieces are local to their scene on each side; a reference scene that
-was not aligned is measured in the words of its passages.
+Semantic evidence is found by ``simcheck.match.semantic``. Scores and rarity follow
+(``simcheck.match.scoring``, ``simcheck.match.rarity``); a pair without evidence is dropped. Word
+positions in pieces are local to their scene on each side; a reference scene that was not aligned is
+measured in the words of its passages.
 """
 
 from __future__ import annotations
@@ -30,22 +31,19 @@ import numpy as np
 from simcheck.match.align import align
 from simcheck.match.allowlist import Allowlist
 from simcheck.match.candidates import semantic_floors
-from simcheck.match.draft import Probe, ReferenceCache, RefScript
+from simcheck.match.draft import Probe, ReferenceCache, ReferenceSide, RefScript, reference_side
 from simcheck.match.names import SpeechLink
-from simcheck.match.rarity import Calibration, length_bin
+from simcheck.match.rarity import Calibration
 from simcheck.match.scoring import PairScore, Piece, score_pair, strengths
-from simcheck.search.references import StoredPassage
+from simcheck.match.semantic import SemPiece, semantic_matches, semantic_pieces
 from simcheck.settings import (
     LEXICAL_SCREEN,
     MIN_PIECE_WORDS,
     MIN_SCRIPTS,
-    RUN_PIECES,
-    RUN_STEP,
     SCREEN_MIN_WORDS,
     SEMANTIC_EVIDENCE,
 )
 from simcheck.text.minhash import EMPTY
-from simcheck.text.tokens import word_count
 from simcheck.text.words import SceneWords
 
 
@@ -67,19 +65,6 @@ class LexPiece:
     a1: int
     b0: int  # word indices local to the reference scene
     b1: int
-    allowed_by: str | None = None
-
-
-@dataclass(frozen=True)
-class SemPiece:
-    draft_passage: int  # index into probe.passages
-    reference_passage: StoredPassage
-    a0: int  # word indices local to the draft scene
-    a1: int
-    b0: int  # word indices local to the reference scene
-    b1: int
-    cosine: float
-    strength: float
     allowed_by: str | None = None
 
 
@@ -107,39 +92,6 @@ class VerifyOptions:
     min_fuzzy: int
 
 
-@dataclass(frozen=True)
-class _Side:
-    """The reference scenes of one script that candidates point at: passages, vectors, signatures."""
-
-    rows: dict[int, np.ndarray]  # reference scene -> row indices into the arrays below
-    stored: list[StoredPassage]
-    vectors: np.ndarray
-    signatures: np.ndarray
-    lengths: np.ndarray  # words of each passage text
-
-
-def _reference_side(cache: ReferenceCache, script_id: int, scenes: Sequence[int]) -> _Side:
-    refs = cache.references
-    ids = {r: np.asarray(refs.scene_passage_ids(script_id, r), dtype=np.int64) for r in scenes}
-    all_ids = np.concatenate(list(ids.values())) if ids else np.zeros(0, np.int64)
-    rows: dict[int, np.ndarray] = {}
-    start = 0
-    for r, scene_ids in ids.items():
-        rows[r] = np.arange(start, start + scene_ids.size)
-        start += scene_ids.size
-    if all_ids.size == 0:
-        empty = np.zeros(0, np.int64)
-        return _Side(rows, [], np.zeros((0, 0), np.float32), np.zeros((0, 0), np.uint64), empty)
-    stored = refs.passages(all_ids)
-    return _Side(
-        rows,
-        stored,
-        np.asarray(refs.vectors(all_ids), dtype=np.float32),
-        np.asarray(refs.signatures(all_ids), dtype=np.uint64),
-        np.fromiter((word_count(p.text) for p in stored), dtype=np.int64, count=len(stored)),
-    )
-
-
 def verify_script(
     probe: Probe,
     cache: ReferenceCache,
@@ -151,7 +103,7 @@ def verify_script(
 ) -> list[PairResult]:
     """Evidence for the candidate ``(draft scene, reference scene)`` pairs of one reference script."""
     refs = cache.references
-    side = _reference_side(cache, script_id, sorted({r for _, r in pairs}))
+    side = reference_side(cache, script_id, sorted({r for _, r in pairs}))
     floors = semantic_floors(calibration, refs.n_passages, SEMANTIC_EVIDENCE)
     screen = len(refs.scripts()) >= MIN_SCRIPTS
     results: list[PairResult] = []
@@ -160,7 +112,7 @@ def verify_script(
         rows = side.rows.get(r)
         if mine is None or rows is None or rows.size == 0:
             continue
-        matches = _semantic_matches(probe, mine, side, rows, calibration, floors, refs.n_passages)
+        matches = semantic_matches(probe, mine, side, rows, calibration, floors, refs.n_passages)
         aligned = not screen or _looks_alike(
             probe.signatures[mine[probe.passage_lengths[mine] >= SCREEN_MIN_WORDS]],
             side.signatures[rows[side.lengths[rows] >= SCREEN_MIN_WORDS]],
@@ -169,7 +121,7 @@ def verify_script(
             continue
         words = cache.scene_words(script_id, r) if aligned else None
         lexical = _lexical(probe, cache, script_id, d, r, words, options) if words is not None else []
-        semantic = _semantic(probe, d, words, [side.stored[int(j)] for j in rows], matches)
+        semantic = semantic_pieces(probe, d, words, [side.stored[int(j)] for j in rows], matches)
         n_r = len(words.norms) if words is not None else _passage_words(side, rows)
         result = _pair_result(
             probe, cache, script_id, words, n_r, (d, r), lexical, semantic, calibration, allowlist
@@ -179,7 +131,7 @@ def verify_script(
     return results
 
 
-def _passage_words(side: _Side, rows: np.ndarray) -> int:
+def _passage_words(side: ReferenceSide, rows: np.ndarray) -> int:
     return int(side.lengths[rows].sum())
 
 
@@ -225,108 +177,6 @@ def _lexical(
         for span in spans
         if span.a_len >= MIN_PIECE_WORDS and span.b_len >= MIN_PIECE_WORDS
     ]
-
-
-# --- semantic ---------------------------------------------------------------------------------
-
-
-def _semantic_matches(
-    probe: Probe,
-    mine: np.ndarray,
-    side: _Side,
-    rows: np.ndarray,
-    calibration: Calibration,
-    floors: np.ndarray,
-    n_total: int,
-) -> list[tuple[int, StoredPassage, float, float]]:
-    """One-to-one passage pairs with an unusual cosine: (draft passage index, stored, cosine, strength).
-
-    A pair's strength is judged among the references' ``n_total`` passages when it is part of a run of
-    at least ``RUN_PIECES`` nearby pairs in the same order on both sides (a reworded stretch), and
-    among at least ``MIN_SEMANTIC_PASSAGES`` passages when it stands alone (``strength``): in a small
-    reference set, one moderately similar passage is ordinary topical closeness.
-    """
-    sims = probe.vectors[mine] @ side.vectors[rows].T
-    lengths = probe.passage_lengths[mine]
-    floor = floors[[length_bin(int(w)) for w in lengths]]
-    ii, jj = np.nonzero(sims >= floor[:, None])
-    if ii.size == 0:
-        return []
-    order = np.lexsort((jj, ii, -sims[ii, jj]))
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    found: list[tuple[int, int, float, float]] = []  # (i, j, cosine, strength in context)
-    for k in order:
-        i, j = int(ii[k]), int(jj[k])
-        if i in used_a or j in used_b:
-            continue
-        used_a.add(i)
-        used_b.add(j)
-        cosine = float(sims[i, j])
-        relaxed = calibration.semantic.strength(cosine, int(lengths[i]), n_total, alone=False)
-        if relaxed > 0.0:
-            found.append((i, j, cosine, relaxed))
-        if len(used_a) == len(mine) or len(used_b) == len(rows):
-            break
-    in_run = _in_order_run([(i, j) for i, j, _, _ in found])
-    out: list[tuple[int, StoredPassage, float, float]] = []
-    for (i, j, cosine, relaxed), running in zip(found, in_run, strict=True):
-        strength = relaxed if running else calibration.semantic.strength(cosine, int(lengths[i]), n_total)
-        if strength > 0.0:
-            out.append((int(mine[i]), side.stored[int(rows[j])], cosine, strength))
-    return out
-
-
-def _in_order_run(pairs: list[tuple[int, int]]) -> list[bool]:
-    """For each pair: is it on the longest run of pairs advancing by 1 to ``RUN_STEP`` passages on both
-    sides, if that run has at least ``RUN_PIECES`` pairs?"""
-    if len(pairs) < RUN_PIECES:
-        return [False] * len(pairs)
-    order = sorted(range(len(pairs)), key=lambda k: pairs[k])
-    length = [1] * len(order)
-    back = [-1] * len(order)
-    for x, k in enumerate(order):
-        for y in range(x):
-            m = order[y]
-            step_a, step_b = pairs[k][0] - pairs[m][0], pairs[k][1] - pairs[m][1]
-            if 0 < step_a <= RUN_STEP and 0 < step_b <= RUN_STEP and length[y] + 1 > length[x]:
-                length[x], back[x] = length[y] + 1, y
-    best = max(range(len(order)), key=lambda x: (length[x], -x))
-    flags = [False] * len(pairs)
-    if length[best] >= RUN_PIECES:
-        while best >= 0:
-            flags[order[best]] = True
-            best = back[best]
-    return flags
-
-
-def _semantic(
-    probe: Probe,
-    d: int,
-    words: SceneWords | None,
-    scene_passages: list[StoredPassage],
-    matches: list[tuple[int, StoredPassage, float, float]],
-) -> list[SemPiece]:
-    """Semantic pieces with word ranges: from the scene's words, or from its passages' word counts."""
-    d0, _ = probe.words.scene_range(d)
-    starts: dict[int, int] = {}
-    if words is None:
-        position = 0
-        for passage in scene_passages:
-            starts[passage.id] = position
-            position += word_count(passage.text)
-    pieces: list[SemPiece] = []
-    for index, passage, cosine, strength in matches:
-        a0, a1 = (int(x) - d0 for x in probe.passage_words[index])
-        if words is not None:
-            b0 = int(np.searchsorted(words.starts, passage.start, side="left"))
-            b1 = int(np.searchsorted(words.starts, passage.end, side="left"))
-        else:
-            b0 = starts[passage.id]
-            b1 = b0 + word_count(passage.text)
-        if a1 > a0 and b1 > b0:
-            pieces.append(SemPiece(index, passage, a0, a1, b0, b1, cosine, strength))
-    return sorted(pieces, key=lambda p: (p.a0, p.b0))
 
 
 # --- one pair ---------------------------------------------------------------------------------

@@ -188,6 +188,11 @@ class Calibration:
     high: float = HIGH
     note: str = ""
 
+    @property
+    def thresholds(self) -> tuple[float, float, float]:
+        """The rarities of low, medium and high."""
+        return self.low, self.medium, self.high
+
     def level(self, rarity: float) -> str | None:
         if rarity >= self.high:
             return "high"

@@ -43,108 +43,22 @@ from simcheck.model import (
     Script,
 )
 from simcheck.read.assemble import make_script, normalise_name, split_cue
-
-HEADING = re.compile(r"(?:INT\.?/EXT|EXT\.?/INT|INT|EXT|EST|I/E|I\./E)(?:\.|\s)", re.IGNORECASE)
-_SCENE_NUMBER = re.compile(r"\s*#([^#\s]+)#\s*$")
-_TITLE_KEY = re.compile(r"([^\W\d_][\w ]{0,30}?)\s*[:\uff1a]\s*(.*)$")
-KNOWN_TITLE_KEYS = frozenset(
-    {
-        "title",
-        "credit",
-        "author",
-        "authors",
-        "source",
-        "draft date",
-        "date",
-        "contact",
-        "copyright",
-        "notes",
-        "revision",
-        "episode",
-        "series",
-        "written by",
-        "story by",
-        "based on",
-        "format",
-    }
+from simcheck.read.fountain_syntax import (
+    BONE_MARK,
+    HEADING,
+    KNOWN_TITLE_KEYS,
+    LENIENT_TRANSITION,
+    NOTE_MARK,
+    NOTE_PATTERN,
+    PAGE_BREAK_LINE,
+    SCENE_NUMBER,
+    TITLE_KEY,
+    boneyard_spans,
+    is_cue_name,
+    is_transition_text,
+    mask,
+    strip_emphasis,
 )
-_PAGE_BREAK = re.compile(r"={3,}$")
-LENIENT_TRANSITION = re.compile(
-    r"(?:FADE (?:IN|OUT|TO BLACK|TO WHITE)|FADE OUT AND IN|CUT TO BLACK|SMASH CUT|MATCH CUT|JUMP CUT"
-    r"|IRIS (?:IN|OUT)|DISSOLVE|THE END)[.:!]?$"
-)
-_BONEYARD_TOKEN = re.compile(r"/\*|\*/")
-# a note may span lines but not contain an empty line (a line with two spaces is not empty)
-_NOTE = re.compile(r"\[\[(?:[^\r\n]|\r\n(?![\r\n])|\r(?![\r\n])|\n(?![\r\n]))*?\]\]")
-_BONE_MARK = "\x01"
-_NOTE_MARK = "\x02"
-_NOT_BREAK = re.compile(r"[^\r\n]")
-
-_BOLD_ITALIC = r"\*\*\*(?=\S)(.+?)(?<=\S)\*\*\*"
-_BOLD = r"\*\*(?=\S)(.+?)(?<=\S)\*\*"
-_ITALIC = r"\*(?=\S)(.+?)(?<=\S)\*"
-_UNDERLINE = r"(?<![\w\\])_(?=\S)(.+?)(?<=\S)_(?!\w)"
-_EMPHASIS_LINE = [re.compile(p) for p in (_BOLD_ITALIC, _BOLD, _ITALIC, _UNDERLINE)]
-_EMPHASIS_SPAN = [re.compile(p, re.DOTALL) for p in (_BOLD_ITALIC, _BOLD, _ITALIC, _UNDERLINE)]
-_ESCAPES = {"\\*": "\x03", "\\_": "\x04", "\\[": "\x05", "\\\\": "\x06"}
-_UNESCAPES = {"\x03": "*", "\x04": "_", "\x05": "[", "\x06": "\\"}
-
-
-def strip_emphasis(text: str, *, across_lines: bool = True) -> str:
-    """Remove Fountain emphasis markers (``*``, ``**``, ``***``, ``_``); ``\\*`` stays a star."""
-    if "*" not in text and "_" not in text and "\\" not in text:
-        return text
-    for escaped, mark in _ESCAPES.items():
-        text = text.replace(escaped, mark)
-    for pattern in _EMPHASIS_SPAN if across_lines else _EMPHASIS_LINE:
-        text = pattern.sub(r"\1", text)
-    for mark, plain in _UNESCAPES.items():
-        text = text.replace(mark, plain)
-    return text
-
-
-def is_cue_name(line: str) -> bool:
-    """A character cue: the name part (before any parenthesis) has capitals and no lower case."""
-    name = line[:-1] if line.endswith("^") else line
-    paren = name.find("(")
-    if paren >= 0:
-        name = name[:paren]
-    name = name.strip()
-    return bool(name) and name.upper() == name and name.lower() != name
-
-
-def _is_transition_text(line: str) -> bool:
-    """``CUT TO:``, ``FADE IN:``, ``FADE OUT.``...: capitals ending in `` TO:`` or a known transition
-    (not ``PLUTO:``, a play's speaker)."""
-    return line.upper() == line and (line.endswith(" TO:") or bool(LENIENT_TRANSITION.match(line)))
-
-
-def boneyard_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of ``/* ... */`` (nested pairs count as one); an unclosed ``/*`` is left as text."""
-    spans: list[tuple[int, int]] = []
-    depth = 0
-    start = 0
-    for match in _BONEYARD_TOKEN.finditer(text):
-        if match.group() == "/*":
-            if depth == 0:
-                start = match.start()
-            depth += 1
-        elif depth > 0:
-            depth -= 1
-            if depth == 0:
-                spans.append((start, match.end()))
-    return spans
-
-
-def _mask(text: str, spans: list[tuple[int, int]], mark: str) -> str:
-    parts: list[str] = []
-    last = 0
-    for a, b in spans:
-        parts.append(text[last:a])
-        parts.append(_NOT_BREAK.sub(mark, text[a:b]))
-        last = b
-    parts.append(text[last:])
-    return "".join(parts)
 
 
 @dataclass
@@ -175,10 +89,10 @@ class _Reader:
         masked = text
         if "/*" in text:
             self.bone_spans = boneyard_spans(text)
-            masked = _mask(masked, self.bone_spans, _BONE_MARK)
+            masked = mask(masked, self.bone_spans, BONE_MARK)
         if "[[" in masked:
-            self.note_spans = [m.span() for m in _NOTE.finditer(masked)]
-            masked = _mask(masked, self.note_spans, _NOTE_MARK)
+            self.note_spans = [m.span() for m in NOTE_PATTERN.finditer(masked)]
+            masked = mask(masked, self.note_spans, NOTE_MARK)
         if "\f" in masked:
             self.form_feeds = [m.start() for m in re.finditer("\f", masked)]
         self.masked = masked
@@ -186,10 +100,10 @@ class _Reader:
         if special:
             raw = [masked[a:b] for a, b in zip(starts, ends, strict=True)]
             self.note_only = [
-                _NOTE_MARK in r and not r.replace(_NOTE_MARK, "").replace(_BONE_MARK, "").strip() for r in raw
+                NOTE_MARK in r and not r.replace(NOTE_MARK, "").replace(BONE_MARK, "").strip() for r in raw
             ]
-            self.vis = [r.replace(_BONE_MARK, "").replace(_NOTE_MARK, "").replace("\f", "") for r in raw]
-            bone_only = [_BONE_MARK in r and not v.strip() for r, v in zip(raw, self.vis, strict=True)]
+            self.vis = [r.replace(BONE_MARK, "").replace(NOTE_MARK, "").replace("\f", "") for r in raw]
+            bone_only = [BONE_MARK in r and not v.strip() for r, v in zip(raw, self.vis, strict=True)]
         else:
             self.vis = [text[a:b] for a, b in zip(starts, ends, strict=True)]
             self.note_only = [False] * self.n
@@ -268,7 +182,7 @@ class _Reader:
                 continue
             vis = self.vis[i]
             indented = vis[:1] in ("\t", " ")
-            match = None if indented else _TITLE_KEY.match(self.stripped[i])
+            match = None if indented else TITLE_KEY.match(self.stripped[i])
             if match:
                 key = match.group(1).strip()
                 known = known or key.lower() in KNOWN_TITLE_KEYS
@@ -350,7 +264,7 @@ class _Reader:
                     block.last = i
                 continue
             if state == "action" and block is not None:
-                if _PAGE_BREAK.match(s):
+                if PAGE_BREAK_LINE.match(s):
                     close()
                     self._page_break(i)
                     state = "after"
@@ -379,7 +293,7 @@ class _Reader:
             next_blank = after >= n or blank[after]
             first_char = s[0]
             state = "after"
-            if _PAGE_BREAK.match(s):
+            if PAGE_BREAK_LINE.match(s):
                 self._page_break(i)
             elif first_char == "!":
                 block = _Block(ACTION, i, i, [s[1:].strip()])
@@ -417,7 +331,7 @@ class _Reader:
                 self._note("treated '{}' as a transition", i)
                 block = _Block(TRANSITION, i, i, [s])
                 close()
-            elif not strict and prev_blank and _is_transition_text(s):
+            elif not strict and prev_blank and is_transition_text(s):
                 # "FADE IN:" straight above the first heading: the spec would read a character cue
                 self._note("treated '{}' as a transition though no blank line follows it", i)
                 block = _Block(TRANSITION, i, i, [s])
@@ -438,7 +352,7 @@ class _Reader:
 
     def _heading(self, i: int, heading: str) -> None:
         number = None
-        match = _SCENE_NUMBER.search(heading)
+        match = SCENE_NUMBER.search(heading)
         if match:
             number = match.group(1)
             heading = heading[: match.start()]

@@ -34,7 +34,7 @@ from simcheck.model import (
     Script,
 )
 from simcheck.read.assemble import Paragraph, is_contd, normalise_name, script_from_paragraphs, split_cue
-from simcheck.read.fountain import HEADING, LENIENT_TRANSITION, is_cue_name
+from simcheck.read.fountain_syntax import HEADING, LENIENT_TRANSITION, is_cue_name
 
 _PAGE_NUMBER = re.compile(r"^\d{1,4}[A-Z]?\.?$")
 _SCENE_NUMBER = re.compile(r"^[A-Z]?\d{1,4}[A-Z]?(?:-[A-Z0-9]+)?\.?$")

@@ -30,7 +30,8 @@ from simcheck.model import (
 )
 from simcheck.read.assemble import is_contd, make_script, normalise_name, split_cue
 from simcheck.read.decode import decode_bytes
-from simcheck.read.fountain import HEADING, LENIENT_TRANSITION, is_cue_name, parse_fountain
+from simcheck.read.fountain import parse_fountain
+from simcheck.read.fountain_syntax import HEADING, LENIENT_TRANSITION, is_cue_name
 
 MIN_INDENTED_SHARE = 0.2  # share of non-blank lines indented past the action column
 MIN_COLUMN_LINES = 3  # lines needed to establish the cue and the dialogue column

@@ -1,7 +1,11 @@
-"""Renderers of a compare report: a self-contained HTML page and a compact terminal summary.
+"""Stage 9, render: a compare report shown to a person, as a self-contained HTML page or a compact
+terminal summary.
 
-Both render the report's JSON dict only (``Report.to_dict()`` or a loaded ``--format json`` file);
-they sort, group and count but never compute scores.
+One input, the report's JSON dict (``Report.to_dict()`` or a loaded ``--format json`` file); one view
+model (``view``, reading fields tolerantly with ``fields`` and wording numbers with ``wording``);
+renderers that never compute scores (``html`` with its evidence ``cards`` and ``svg`` pictures, ``text``).
+Imports only the shared base and ``simcheck.text.tokens`` (to mark shared words). A new output: a module
+here that takes a ``ReportView`` from ``view.build_view``.
 """
 
 from __future__ import annotations

@@ -8,18 +8,13 @@ the pictures read without colour too.
 from __future__ import annotations
 
 from simcheck.render.escape import esc
-from simcheck.render.view import (
-    LEVEL_RANK,
-    MatchView,
-    ReferenceView,
-    ReportView,
-    fmt_score,
-    level_rank,
-)
+from simcheck.render.view import MatchView, ReferenceView, ReportView
+from simcheck.render.wording import fmt_score
+from simcheck.settings import LEVELS, level_rank
 
 
 def level_class(level: str) -> str:
-    return f"lv-{level}" if level in LEVEL_RANK else "lv-unrated"
+    return f"lv-{level}" if level in LEVELS else "lv-unrated"
 
 
 def tick_labels(count: int, step: int) -> list[int]:

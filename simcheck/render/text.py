@@ -19,10 +19,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from simcheck.render.view import (
-    MatchView,
-    ReportView,
-    build_view,
+from simcheck.render.view import MatchView, ReportView, build_view
+from simcheck.render.wording import (
     fmt_chance,
     fmt_generated,
     fmt_lines,
@@ -30,10 +28,10 @@ from simcheck.render.view import (
     fmt_percent,
     fmt_score,
     fmt_sequence,
-    level_rank,
     plural,
     with_date,
 )
+from simcheck.settings import level_rank
 
 TOP_MATCHES = 5  # matches shown with their passages
 TOP_EVIDENCE = 2  # passages shown per match

@@ -11,8 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-LEVELS = ("low", "medium", "high")
-LEVEL_RANK = {"low": 1, "medium": 2, "high": 3}
+from simcheck.render.fields import as_dict, as_float, as_int, as_list, as_str, end_line, level_of
+from simcheck.render.wording import plural, scene_list
+from simcheck.settings import LEVELS, level_rank
+
 KINDS = ("verbatim", "fuzzy", "semantic")
 LEXICAL_KINDS = frozenset({"verbatim", "fuzzy"})
 FINDINGS_SHOWN = 5  # per-reference sentences in the summary; the rest are counted
@@ -169,63 +171,8 @@ class ReportView:
         return best
 
 
-# --- tolerant readers -------------------------------------------------------------------------
-
-
-def as_dict(value: Any) -> dict[str, Any]:
-    return dict(value) if isinstance(value, Mapping) else {}
-
-
-def as_list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, Sequence) and not isinstance(value, str | bytes) else []
-
-
-def as_float(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    number = float(value)
-    return number if number == number else None  # NaN is "unknown"
-
-
-def as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
-
-
-def as_str(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value if isinstance(value, str) else str(value)
-
-
-def level_of(value: Any) -> str:
-    text = as_str(value)
-    return text.strip().lower() if text else ""
-
-
-def level_rank(level: str) -> int:
-    return LEVEL_RANK.get(level, 0)
-
-
 def _strength(match: MatchView) -> tuple[int, float]:
     return (level_rank(match.level), match.score if match.score is not None else -1.0)
-
-
-def end_line(line: int | None, text: str) -> int | None:
-    """The line a passage starting on ``line`` ends on (CRLF, CR and LF each end one line).
-
-    Line breaks at the very end of the passage end its last line; they start no new one.
-    """
-    if line is None:
-        return None
-    text = text.rstrip("\r\n")
-    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
-    return line + breaks
 
 
 def read_names(value: Any) -> tuple[NameView, ...]:
@@ -447,24 +394,6 @@ def build_view(report: Mapping[str, Any]) -> ReportView:
     )
 
 
-def with_date(report: Mapping[str, Any], generated_at: str | None) -> Mapping[str, Any]:
-    """The report with ``generated_at`` set for display (a shallow copy; the input is not changed)."""
-    if not generated_at:
-        return report
-    return {**report, "generated_at": generated_at}
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (words or word + 's')}"
-
-
-def scene_list(numbers: Sequence[int], limit: int = 8) -> str:
-    shown = ", ".join(str(n) for n in numbers[:limit])
-    if len(numbers) > limit:
-        shown += f" and {len(numbers) - limit} more"
-    return shown
-
-
 def _finding(
     references: Sequence[ReferenceView], matches: Sequence[MatchView], scene_total: int, searched: int
 ) -> tuple[tuple[str, ...], str, str | None]:
@@ -513,77 +442,5 @@ def _finding(
         f"{scenes}{of} draft {noun} {verb} passages unusually close to "
         f"{plural(len(by_ref), 'reference script')}."
     )
-    level_name = next((name for name, rank in LEVEL_RANK.items() if rank == top_level), None)
+    level_name = LEVELS[top_level - 1] if top_level else None
     return tuple(findings), headline, level_name
-
-
-def fmt_score(value: float | None) -> str:
-    return "\u2013" if value is None else f"{value:.2f}"
-
-
-def fmt_percent(value: float | None) -> str:
-    if value is None:
-        return "\u2013"
-    percent = value * 100
-    if 0 < percent < 0.5:
-        return "<1%"
-    return f"{percent:.0f}%"
-
-
-def fmt_lines(first: int | None, last: int | None) -> str:
-    if first is None:
-        return ""
-    if last is None or last == first:
-        return f"line {first}"
-    return f"lines {first}\u2013{last}"
-
-
-def fmt_sequence(value: Any) -> str:
-    """The reference's same-order measure as the report gives it (a number, a flag or an object)."""
-    if value is None:
-        return "\u2013"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    number = as_float(value)
-    if number is not None:
-        return fmt_score(number)
-    if isinstance(value, Mapping):
-        for key in ("score", "value", "length", "scenes"):
-            inner = value.get(key)
-            if as_float(inner) is not None:
-                return fmt_score(as_float(inner)) if isinstance(inner, float) else str(inner)
-        return "\u2013"
-    return str(value)
-
-
-def fmt_names(names: Sequence[NameView], limit: int | None = None) -> str:
-    shown = names if limit is None else names[:limit]
-    parts = []
-    for name in shown:
-        count = f" ({plural(name.speeches, 'speech', 'speeches')})" if name.speeches is not None else ""
-        parts.append(f"{name.draft} \u2192 {name.reference}{count}")
-    if limit is not None and len(names) > limit:
-        parts.append(f"{len(names) - limit} more")
-    return ", ".join(parts)
-
-
-def fmt_chance(rarity: float | None) -> str | None:
-    """A rarity (-log10 of a chance) as words: 4.3 -> ``1 in 20,000``; None when there is none."""
-    if rarity is None or rarity <= 0:
-        return None
-    if rarity > 12:
-        return "less than 1 in a trillion"
-    rounded = float(f"{10**rarity:.1g}")
-    return f"1 in {rounded:,.0f}"
-
-
-def fmt_generated(value: str | None) -> str | None:
-    """An ISO timestamp made readable (``2025-03-14T09:26:53Z`` -> ``2025-03-14 09:26 UTC``)."""
-    if not value:
-        return None
-    text = value.strip()
-    if len(text) >= 16 and text[10] == "T":
-        tail = text[19:]
-        zone = " UTC" if tail in ("Z", "+00:00") else (f" {tail}" if tail else "")
-        return f"{text[:10]} {text[11:16]}{zone}"
-    return text

@@ -95,12 +95,7 @@ def build_report(
         matches=tuple(matches),
         overall=_overall(probe, matches, references),
         calibration=CalibrationInfo(
-            source=calibration.source,
-            samples=calibration.scene_samples,
-            low=calibration.low,
-            medium=calibration.medium,
-            high=calibration.high,
-            note=calibration.note,
+            calibration.source, calibration.scene_samples, *calibration.thresholds, calibration.note
         ),
         warnings=warnings,
     )

@@ -18,6 +18,12 @@ from typing import Any
 from simcheck.match.names import NameMapping
 from simcheck.settings import level_rank
 
+__all__ = [  # the report contract, re-exported by ``simcheck.report``
+    *("CalibrationInfo", "DraftInfo", "Evidence", "IndexInfo", "Location", "Match", "NameMapping"),
+    *("Overall", "ReferenceResult", "Report", "SceneInfo"),
+    *("EVIDENCE_KINDS", "FUZZY", "NO_LEVEL", "SCHEMA_VERSION", "SEMANTIC", "VERBATIM"),
+]
+
 SCHEMA_VERSION = 1
 FLOAT_DIGITS = 4
 NO_LEVEL = "none"

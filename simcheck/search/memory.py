@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from simcheck.embed import Embedder, load_embedder
-from simcheck.model import Script
+from simcheck.model import Passage, Script
 from simcheck.search.lsh import BandIndex
 from simcheck.search.references import ReferenceScript, StoredPassage
 from simcheck.search.vectors import flat_index, search, to_stored
@@ -84,19 +84,7 @@ class MemoryReferences:
             first = len(stored)
             for passage in features.passages:
                 pid = len(stored)
-                stored.append(
-                    StoredPassage(
-                        id=pid,
-                        script_id=script_id,
-                        scene=passage.scene,
-                        kind=passage.kind,
-                        start=passage.start,
-                        end=passage.end,
-                        line=passage.line,
-                        text=passage.text,
-                        speaker=passage.speaker,
-                    )
-                )
+                stored.append(StoredPassage(pid, script_id, *_fields(passage)))
                 lo, _hi = scene_ranges.get((script_id, passage.scene), (pid, pid))
                 scene_ranges[(script_id, passage.scene)] = (lo, pid + 1)
             signature_blocks.append(features.signatures)
@@ -167,6 +155,19 @@ class MemoryReferences:
 
     def write_extra(self, name: str, data: dict[str, Any]) -> None:
         self._extra[name] = json.dumps(data, sort_keys=True, allow_nan=False)
+
+
+def _fields(passage: Passage) -> tuple[int, str, int, int, int, str, str | None]:
+    """What a stored passage keeps of a passage, in ``StoredPassage``'s order after its ids."""
+    return (
+        passage.scene,
+        passage.kind,
+        passage.start,
+        passage.end,
+        passage.line,
+        passage.text,
+        passage.speaker,
+    )
 
 
 def _embed_with_progress(
