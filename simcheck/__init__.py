@@ -18,19 +18,20 @@ from simcheck.version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from simcheck.compare import compare
-    from simcheck.index.store import Index
+    from simcheck.index import Index
     from simcheck.read import read_script
 
 __all__ = ["Index", "__version__", "compare", "read_script"]
 
 
 def __getattr__(name: str) -> Any:
+    # the public API loads on first use: `import simcheck` (and `simcheck --help`) stays at 0.1 s
     if name == "read_script":
         from simcheck.read import read_script
 
         return read_script
     if name == "Index":
-        from simcheck.index.store import Index
+        from simcheck.index import Index
 
         return Index
     if name == "compare":

