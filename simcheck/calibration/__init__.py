@@ -71,6 +71,21 @@ level thresholds are in ``simcheck.match.rarity`` (every scoring stage needs the
 """
 
 from simcheck.calibration.background import measure
-from simcheck.calibration.load import default_calibration, load_calibration, needs_measuring
+from simcheck.calibration.load import (
+    cached_document,
+    calibrate,
+    default_calibration,
+    is_current,
+    load_calibration,
+    needs_measuring,
+)
 
-__all__ = ["default_calibration", "load_calibration", "measure", "needs_measuring"]
+__all__ = [
+    "cached_document",
+    "calibrate",
+    "default_calibration",
+    "is_current",
+    "load_calibration",
+    "measure",
+    "needs_measuring",
+]
