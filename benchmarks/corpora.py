@@ -13,6 +13,7 @@ pieces are written to a folder the caller gives (a temporary one in the benchmar
 from __future__ import annotations
 
 import bisect
+import json
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -123,7 +124,12 @@ def derive_index(base: Path, target: Path, add: Sequence[Path], remove: Sequence
 
     if target.exists():
         shutil.rmtree(target)
-    shutil.copytree(base, target, ignore=shutil.ignore_patterns("extra", ".complete"))
+    target.mkdir(parents=True)
+    manifest = json.loads((base / "manifest.json").read_text(encoding="utf-8"))
+    shutil.copytree(
+        base / manifest["generation"], target / manifest["generation"], ignore=shutil.ignore_patterns("extra")
+    )
+    shutil.copy2(base / "manifest.json", target / "manifest.json")
     index = Index.open(target)
     if add:
         index.add([str(p) for p in add])

@@ -12,7 +12,7 @@ from simcheck.calibration import calibrate, default_calibration, load_calibratio
 from simcheck.calibration.load import EXTRA_NAME, fingerprint
 from simcheck.match.rarity import Calibration, EvidenceNull, SemanticNull, Tail
 from simcheck.match.scoring import PairScore
-from simcheck.model import ACTION, CHARACTER, DIALOGUE
+from simcheck.model import ACTION, CHARACTER, DIALOGUE, Script
 from simcheck.search.memory import MemoryReferences
 from simcheck.settings import CompareSettings, IndexSettings
 from tests.handmade import build_script
@@ -25,12 +25,12 @@ bread canal duck barge flour apron bench kitchen attic ladder garden hedge river
 VOCAB = tuple(_WORDS.split())
 
 
-def _random_script(rng: np.random.Generator, number: int) -> object:
+def _random_script(rng: np.random.Generator, number: int, n_scenes: int = 3) -> Script:
     def sentence(n: int) -> str:
         return " ".join(rng.choice(VOCAB, size=n)).capitalize() + "."
 
     scenes = []
-    for s in range(3):
+    for s in range(n_scenes):
         elements: list[tuple[str, ...]] = [(ACTION, sentence(12))]
         for k in range(4):
             elements.append((CHARACTER, f"PERSON{number}X{k % 2}"))
@@ -43,7 +43,7 @@ def _random_script(rng: np.random.Generator, number: int) -> object:
 def _references(count: int) -> MemoryReferences:
     rng = np.random.default_rng(7)
     scripts = [_random_script(rng, i) for i in range(count)]
-    return MemoryReferences.build(scripts, IndexSettings(), HashEmbedder(32))  # type: ignore[arg-type]
+    return MemoryReferences.build(scripts, IndexSettings(), HashEmbedder(32))
 
 
 def test_tail_is_empirical_inside_the_sample_and_exponential_beyond() -> None:

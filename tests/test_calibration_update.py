@@ -30,26 +30,13 @@ from simcheck.model import ACTION, CHARACTER, DIALOGUE, Script
 from simcheck.search.memory import MemoryReferences
 from simcheck.settings import CompareSettings, IndexSettings
 from tests.handmade import build_script
-from tests.test_calibration import VOCAB
+from tests.test_calibration import _random_script
 
 SETTINGS = CompareSettings()
 
 
-def _script(number: int, seed: int | None = None, scenes: int = 3) -> Script:
-    rng = np.random.default_rng(number if seed is None else seed)
-
-    def sentence(n: int) -> str:
-        return " ".join(rng.choice(VOCAB, size=n)).capitalize() + "."
-
-    specs = []
-    for s in range(scenes):
-        elements: list[tuple[str, ...]] = [(ACTION, sentence(12))]
-        for k in range(4):
-            elements.append((CHARACTER, f"PERSON{number}X{k % 2}"))
-            elements.append((DIALOGUE, sentence(int(rng.integers(8, 20)))))
-        specs.append((f"INT. ROOM {s} - DAY", elements))
-    script = build_script(specs, path=f"/refs/s{number}.fountain", title=f"S {number}")
-    return dataclasses.replace(script, sha256=f"{number:064x}")
+def _script(number: int, scenes: int = 3) -> Script:
+    return _random_script(np.random.default_rng(number), number, scenes)
 
 
 def _copy_of_scene(source: Script, scene: int, number: int) -> Script:
@@ -280,3 +267,51 @@ def test_an_index_is_calibrated_under_its_lock_and_updated_incrementally(tmp_pat
     for a, b in zip(second.state.scenes, full.state.scenes, strict=True):
         assert a.key == b.key and a.best == pytest.approx(b.best, rel=0.05, abs=0.05)
     assert is_current(Index.open(tmp_path / "idx"), SETTINGS)
+
+
+def test_a_compare_during_the_update_uses_the_last_valid_calibration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import simcheck.calibration.update as update
+
+    refs = tmp_path / "refs"
+    _write_scripts(refs, MANY)
+    index = Index.create(tmp_path / "idx", IndexSettings(model="hash-32"))
+    index.add([str(refs)])
+    refresh(index, SETTINGS)
+    previous = index.read_extra(EXTRA_NAME)
+    _write_scripts(refs, [_script(101, scenes=1)])
+    index.add([str(refs)])
+    notes: list[str] = []
+    real = update.calibrate
+
+    def meanwhile(*args: object, **kwargs: object) -> Measurement | None:
+        other = Index.open(tmp_path / "idx")  # another process's compare, while the index is being calibrated
+        notes.append(load_calibration(other, SETTINGS).note)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(update, "calibrate", meanwhile)
+    refresh(index, SETTINGS, previous)
+    assert notes and "earlier state" in notes[0]
+    assert load_calibration(Index.open(tmp_path / "idx"), SETTINGS).note == "measured on these references"
+
+
+def test_simcheck_index_and_remove_update_the_calibration(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from simcheck.cli import cli
+
+    refs, idx = tmp_path / "refs", str(tmp_path / "idx")
+    _write_scripts(refs, MANY)
+    first = CliRunner().invoke(cli, ["index", str(refs), "--index", idx, "--model", "hash-32"])
+    assert first.exit_code == 0, first.output
+    assert "Calibrated in" in first.stderr and "measured 120 of 120 scene samples" in first.stderr
+    _write_scripts(refs, [_script(101, scenes=1)])
+    second = CliRunner().invoke(cli, ["index", str(refs), "--index", idx, "--model", "hash-32"])
+    assert second.exit_code == 0, second.output
+    measured = int(second.stderr.split("(measured ")[1].split(" of ")[0])
+    assert measured < 10  # the new script's scene and the few samples it meets
+    assert is_current(Index.open(idx), SETTINGS)
+    removed = CliRunner().invoke(cli, ["remove", str(refs / "random101.fountain"), "--index", idx])
+    assert removed.exit_code == 0, removed.output
+    assert is_current(Index.open(idx), SETTINGS)
