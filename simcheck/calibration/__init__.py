@@ -43,12 +43,12 @@ the settings) and brought up to date when the references change (see "At scale" 
    unrelated scripts lexical evidence is rare (a few scenes in a hundred), and what there is is mostly
    genuinely shared text (quotations, a series' recurring lines), too little and too contaminated to
    fit; so only its share is measured and it decays by a fixed factor e per ``LEXICAL_BETA`` (3)
-   words: with the public corpus's share (~1.3%), any lexical evidence (8 distinctive words or more)
-   makes a scene pair low, about 18 words medium and 32 high. The fitted decay of the semantic and
+   words: with the public corpus's share (~1.8%), any lexical evidence (8 distinctive words or more)
+   makes a scene pair low, about 19 words medium and 33 high. The fitted decay of the semantic and
    combined tails is kept within ``EVIDENCE_MIN_BETA``..``EVIDENCE_MAX_BETA`` words for the same
    reason (related scripts in a corpus, such as the parts of a trilogy, would otherwise make reworded
-   copying look ordinary): with the public corpus, about 23 words of semantic evidence make a scene
-   pair low, 50 medium and 78 high.
+   copying look ordinary): with the public corpus, about 24 words of semantic evidence make a scene
+   pair low, 52 medium and 79 high.
 
 Levels of a match (``LEVELS`` thresholds on rarity): **low** >= 2 (rarer than 1 unrelated scene in
 100), **medium** >= 4 (1 in 10,000), **high** >= 6 (1 in 1,000,000). Below low there is no match. So
