@@ -148,13 +148,24 @@ def run(context: Context, quick: bool = False, baseline: Path | None = None) -> 
         )
     )
     data = {"rows": rows, "labels": labels}
-    headline = [f"quality with the new calibration: {', '.join(f'{r[0]} {r[-1]}' for r in rows[:4])}"]
+    headline = [quality_headline(rows, labels)]
     return {
         "title": "Calibration: detection quality before/after",
         "markdown": md,
         "data": data,
         "headline": headline,
     }
+
+
+def quality_headline(rows: list[list[Any]], labels: list[str]) -> str:
+    """What changed between the two calibrations, and what did not."""
+    if labels != ["before", "after"]:
+        return "quality with this calibration: " + "; ".join(f"{r[0]}: {r[-1]}" for r in rows)
+    moved = [f"{r[0]}: {r[1]} -> {r[2]}" for r in rows if r[1] != r[2]]
+    same = [str(r[0]) for r in rows if r[1] == r[2]]
+    return "calibration before -> after: " + "; ".join(
+        [*moved, f"unchanged: {', '.join(same)}" if same else "everything moved"]
+    )
 
 
 def _rows(results: dict[str, dict[str, Any]], labels: list[str]) -> list[list[Any]]:
