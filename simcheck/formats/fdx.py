@@ -4,7 +4,9 @@ Notes (``ScriptNote``), scene summaries (``SceneProperties``) and other nested p
 script text and are skipped; a ``DualDialogue`` wrapper is replaced by its inner paragraphs, which
 are flagged ``dual``. ``Element.paragraph`` is the 0-based index in that sequence of script
 paragraphs (empty paragraphs count but make no element). ``TitlePage/Content/Paragraph`` becomes
-the title page. All ``Text`` runs of a paragraph are joined.
+the title page. All ``Text`` runs of a paragraph are joined. A ``Shot`` paragraph (ANGLE ON, CLOSE ON,
+INSERT, BACK TO SCENE) is a scene heading, as a forced heading is in Fountain and as the plain-text and
+PDF readers read shot lines, so that one script has the same scenes in every format.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ KINDS = {
     "scene heading": SCENE_HEADING,
     "action": ACTION,
     "general": ACTION,
-    "shot": ACTION,
+    "shot": SCENE_HEADING,  # a shot (ANGLE ON, INSERT...): Fountain's forced heading, FD's "PaginateAs"
     "character": CHARACTER,
     "dialogue": DIALOGUE,
     "parenthetical": PARENTHETICAL,

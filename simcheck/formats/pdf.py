@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simcheck.errors import InputError
-from simcheck.formats.assemble import Paragraph, is_contd, normalise_name, script_from_paragraphs, split_cue
-from simcheck.formats.fountain import HEADING, LENIENT_TRANSITION, is_cue_name
+from simcheck.formats.assemble import Paragraph, normalise_name, script_from_paragraphs, split_cue
+from simcheck.formats.fountain import HEADING, is_cue_name
+from simcheck.formats.furniture import MORE, PAGE_NUMBER, carries_on, is_slug, is_transition
 from simcheck.model import (
     ACTION,
     CENTERED,
@@ -36,12 +37,16 @@ from simcheck.model import (
     Script,
 )
 
-_PAGE_NUMBER = re.compile(r"^\d{1,4}[A-Z]?\.?$")
 _SCENE_NUMBER = re.compile(r"^[A-Z]?\d{1,4}[A-Z]?(?:-[A-Z0-9]+)?\.?$")
 _FURNITURE = re.compile(
     r"^(?:\(MORE\)|\(CONTINUED\)|CONTINUED:?(?: ?\(\d+\))?|\(CONT'D\)|\*+)$", re.IGNORECASE
 )
 _CID = re.compile(r"\(cid:\d+\)")
+_DIGITS = re.compile(r"\d+")
+_BY_LINE = re.compile(
+    r"^(?:(?:an? )?(?:original )?(?:screenplay|teleplay|story|script|written)\s+)?by\b", re.I
+)
+_MAX_TITLE_LINES = 40  # lines a title page may have
 _DEFAULT_CHAR_WIDTH = 7.2  # Courier 12 pt
 
 
@@ -69,6 +74,7 @@ class Columns:
     cue: float
     transition: float
     char_width: float
+    right: float = 0.0  # right edge of the action text (centred lines are centred between it and action)
 
 
 def _lines_of_page(page: Any, number: int) -> tuple[list[_Line], float]:
@@ -101,79 +107,144 @@ def _lines_of_page(page: Any, number: int) -> tuple[list[_Line], float]:
 def _strip_furniture(lines: list[_Line], width: float, height: float) -> list[_Line]:
     kept: list[_Line] = []
     for index, line in enumerate(lines):
-        segments = line.segments
-        # page numbers: alone on a line near the top or bottom edge, right or centre
-        if (
-            len(segments) == 1
-            and _PAGE_NUMBER.match(segments[0].text)
-            and (line.top < 0.12 * height or line.top > 0.88 * height or index == 0)
-        ):
-            continue
-        # a page number at the right of a "CONTINUED:" header line
-        if (
-            len(segments) >= 2
-            and _PAGE_NUMBER.match(segments[-1].text)
-            and segments[-1].x0 > 0.6 * width
-            and (line.top < 0.12 * height or line.top > 0.88 * height or index == 0)
-            and all(_FURNITURE.match(s.text) for s in segments[:-1])
-        ):
-            segments = segments[:-1]
         # revision marks at the right margin
-        segments = [s for s in segments if not (s.text.strip("*") == "" and s.x0 > 0.75 * width)]
+        segments = [s for s in line.segments if not (s.text.strip("*") == "" and s.x0 > 0.75 * width)]
+        if not segments:
+            continue
+        edge = line.top < 0.12 * height or line.top > 0.88 * height or index == 0
+        outer = index == 0 or index == len(lines) - 1
+        # scene numbers in the margins: "12   INT. KITCHEN - NIGHT   12", "1B   CONTINUED:   1B"
         if len(segments) >= 2 and _SCENE_NUMBER.match(segments[0].text) and segments[0].x0 < 0.2 * width:
             line.scene_number = segments[0].text.rstrip(".")
             segments = segments[1:]
             if len(segments) >= 2 and segments[-1].text.rstrip(".") == line.scene_number:
                 segments = segments[:-1]
+        elif (
+            len(segments) >= 2
+            and _SCENE_NUMBER.match(segments[-1].text)
+            and segments[-1].x0 > 0.8 * width
+            and (is_slug(" ".join(s.text for s in segments[:-1])) or _FURNITURE.match(segments[0].text))
+        ):
+            line.scene_number = segments[-1].text.rstrip(".")  # a scene number in the right margin only
+            segments = segments[:-1]
+        # page numbers: alone on a line near the top or bottom edge, right or centre
+        elif len(segments) == 1 and PAGE_NUMBER.match(segments[0].text) and edge:
+            continue
+        elif (
+            len(segments) >= 2
+            and PAGE_NUMBER.match(segments[-1].text)
+            and segments[-1].x0 > 0.6 * width
+            and edge
+        ):
+            if all(_FURNITURE.match(s.text) for s in segments[:-1]):
+                segments = segments[:-1]  # a page number at the right of a "CONTINUED:" header line
+            elif outer:
+                continue  # a page header or footer: "TITLE - Blue Rev. (3/4/25)     12."
         line.segments = segments
-        if segments:
-            kept.append(line)
+        kept.append(line)
     return kept
+
+
+def _drop_running_heads(lines: list[_Line], pages: int) -> list[_Line]:
+    """A line that tops (or ends) most pages with the same text is a running header (or footer)."""
+    if pages < 3:
+        return lines
+    firsts: dict[int, _Line] = {}
+    lasts: dict[int, _Line] = {}
+    for line in lines:
+        firsts.setdefault(line.page, line)
+        lasts[line.page] = line
+    counts: Counter[str] = Counter()
+    for line in list(firsts.values()) + list(lasts.values()):
+        counts[_DIGITS.sub("#", " ".join(s.text for s in line.segments))] += 1
+    running = {text for text, count in counts.items() if count >= max(3, pages // 2)}
+    edges = {id(line) for line in list(firsts.values()) + list(lasts.values())}
+    return [
+        line
+        for line in lines
+        if id(line) not in edges or _DIGITS.sub("#", " ".join(s.text for s in line.segments)) not in running
+    ]
+
+
+def _follows(lines: list[_Line], index: int, gap: float) -> _Line | None:
+    """The line after ``index`` when it follows straight on (same page, no blank line between)."""
+    if index + 1 >= len(lines):
+        return None
+    line, nxt = lines[index], lines[index + 1]
+    return nxt if nxt.page == line.page and 0 < nxt.top - line.top <= gap else None
 
 
 def calibrate(lines: list[_Line], char_width: float) -> Columns:
     """Find the action, dialogue and cue columns from the segments' left edges.
 
-    Where a document has too few lines to show a column (2 segments or more), the standard
-    screenplay layout is used relative to the action column: dialogue 1 inch right of it, cues
-    2.2 inches, transitions 4 inches. The action column is never right of the standard 1.5 inch
-    margin (a short document may have no action line at all).
+    Cues and dialogue are found where a short capitalised segment has a line straight under it that
+    starts further left (its speech). Where a document has too few of them, the busiest columns are
+    taken, and where there are too few lines to show a column (2 segments or more), the standard
+    screenplay layout is used relative to the action column: dialogue 1 inch right of it, cues 2.2
+    inches, transitions 4 inches. The action column is never right of the standard 1.5 inch margin
+    (a short document may have no action line at all).
     """
     lefts = Counter(round(s.x0) for line in lines for s in line.segments)
     if not lefts:
-        return Columns(108, 180, 266, 396, char_width)
+        return Columns(108, 180, 266, 396, char_width, 540)
     total = sum(lefts.values())
     busy = [x for x, c in lefts.items() if c >= max(2, 0.08 * total)]
     action = float(min(min(busy) if busy else min(lefts), 108))
-    cues = Counter(
-        round(s.x0)
-        for line in lines
-        for s in line.segments
-        if s.x0 > action + 4 * char_width
-        and is_cue_name(s.text)
-        and len(s.text) <= 40
-        and not s.text.endswith(":")
-    )
-    others = Counter(
-        round(s.x0)
-        for line in lines
-        for s in line.segments
-        if s.x0 > action + 4 * char_width and not is_cue_name(s.text) and not s.text.startswith("(")
-    )
-    top_cue = cues.most_common(1)[0] if cues else (0, 0)
-    top_dialogue = others.most_common(1)[0] if others else (0, 0)
-    cue = float(top_cue[0]) if top_cue[1] >= 2 else action + 158
-    dialogue = float(top_dialogue[0]) if top_dialogue[1] >= 2 else action + 72
+    speech_cues: Counter[int] = Counter()
+    speech_lines: Counter[int] = Counter()
+    for index, line in enumerate(lines):
+        if len(line.segments) != 1 or not _cue_like(line.segments[0].text):
+            continue
+        x = line.segments[0].x0
+        if x <= action + 4 * char_width:
+            continue
+        j = index
+        follower = _follows(lines, j, 20)
+        while follower is not None and follower.segments[0].text.startswith("("):
+            j += 1
+            follower = _follows(lines, j, 20)
+        if follower is None or len(follower.segments) != 1:
+            continue
+        if action + 4 * char_width <= follower.segments[0].x0 <= x - 2 * char_width:
+            speech_cues[round(x)] += 1
+            speech_lines[round(follower.segments[0].x0)] += 1
+    if sum(speech_cues.values()) >= 2 and speech_lines.most_common(1)[0][1] >= 2:
+        cue = float(speech_cues.most_common(1)[0][0])
+        dialogue = float(speech_lines.most_common(1)[0][0])
+    else:
+        cues = Counter(
+            round(s.x0)
+            for line in lines
+            for s in line.segments
+            if s.x0 > action + 4 * char_width and _cue_like(s.text)
+        )
+        others = Counter(
+            round(s.x0)
+            for line in lines
+            for s in line.segments
+            if s.x0 > action + 4 * char_width and not is_cue_name(s.text) and not s.text.startswith("(")
+        )
+        top_cue = cues.most_common(1)[0] if cues else (0, 0)
+        top_dialogue = others.most_common(1)[0] if others else (0, 0)
+        cue = float(top_cue[0]) if top_cue[1] >= 2 else action + 158
+        dialogue = float(top_dialogue[0]) if top_dialogue[1] >= 2 else action + 72
     if dialogue >= cue - 4 * char_width:
         dialogue, cue = action + 72, max(cue, action + 158)
-    return Columns(action, dialogue, cue, max(cue + 15 * char_width, action + 288), char_width)
+    ends = sorted(s.x1 for line in lines for s in line.segments if s.x0 < dialogue - 2 * char_width)
+    right = ends[int(0.95 * (len(ends) - 1))] if len(ends) >= 10 else action + 432
+    transition = max(cue + 15 * char_width, action + 288)
+    return Columns(action, dialogue, cue, transition, char_width, max(right, action + 288))
 
 
-def _is_title_page(lines: list[_Line], pages: int, columns: Columns) -> bool:
-    first = [line for line in lines if line.page == 1]
-    if pages < 2 or not first or len(first) > 25:
-        return False
-    return not any(HEADING.match(s.text) for line in first for s in line.segments)
+def _cue_like(text: str) -> bool:
+    return (
+        is_cue_name(text)
+        and not text.startswith("(")
+        and len(text) <= 50
+        and not text.endswith(":")
+        and not is_transition(text)
+        and not _FURNITURE.match(text)
+    )
 
 
 def read_pdf(path: str, data: bytes, strict: bool = False) -> Script:
@@ -203,6 +274,7 @@ def read_pdf(path: str, data: bytes, strict: bool = False) -> Script:
         raise InputError(path, f"not a readable PDF ({detail})") from None
     if not any(s.text.strip() for line in all_lines for s in line.segments):
         raise InputError(path, "no text layer: scanned PDF? (run OCR first)")
+    all_lines = _drop_running_heads(all_lines, pages)
     char_width = sorted(widths)[len(widths) // 2] if widths else _DEFAULT_CHAR_WIDTH
     columns = calibrate(all_lines, char_width)
     assumptions: list[str] = []
@@ -214,21 +286,26 @@ def read_pdf(path: str, data: bytes, strict: bool = False) -> Script:
                 segment.text = _CID.sub("\ufffd", segment.text.replace("\x00", "\ufffd"))
     if undecodable and not strict:
         assumptions.append(f"{undecodable} characters could not be decoded (a font without a Unicode map)")
+    reader = _Reader(all_lines, columns, page_width)
     title_items: list[tuple[str | None, str, int | None]] = []
     title: str | None = None
-    if _is_title_page(all_lines, pages, columns):
-        for line in (line for line in all_lines if line.page == 1):
-            title_items.append((None, " ".join(s.text for s in line.segments), None))
-        all_lines = [line for line in all_lines if line.page != 1]
+    first = reader.body_start()
+    if first:
+        for line in all_lines[:first]:
+            title_items.extend((None, s.text, None) for s in line.segments)
         title = title_items[0][1] if title_items and not strict else None
         if not strict:
-            assumptions.append("page 1: read as a title page (no scene heading on it)")
+            last_page = all_lines[first - 1].page
+            where = (
+                "page 1" if last_page == 1 and all_lines[first].page > 1 else f"the top of page {last_page}"
+            )
+            assumptions.append(f"{where}: read as a title page (no speech, set apart from the script)")
     if not strict:
         assumptions.append(
             f"columns: action {columns.action:.0f} pt, dialogue {columns.dialogue:.0f} pt, cues "
             f"{columns.cue:.0f} pt, transitions from {columns.transition:.0f} pt"
         )
-    body = _paragraphs(all_lines, columns, page_width)
+    body = reader.read(first)
     return script_from_paragraphs(
         path=path,
         fmt="pdf",
@@ -243,155 +320,238 @@ def read_pdf(path: str, data: bytes, strict: bool = False) -> Script:
 
 def _paragraphs(lines: list[_Line], columns: Columns, page_width: float = 612.0) -> list[Paragraph]:
     """Classify segments by column and join wrapped lines into paragraphs."""
-    out: list[Paragraph] = []
-    tolerance = 2 * columns.char_width
-    cue_threshold = (columns.dialogue + columns.cue) / 2
-    middle = page_width / 2
-    open_kind: str | None = None
-    open_texts: list[str] = []
-    open_page = 1
-    open_top = 0.0
-    line_top = 0.0
-    open_number: str | None = None
-    last_top = -1.0
-    last_page = 0
-    speaker: str | None = None
-    more: str | None = None
-    line_height = 12.0
-    resumable: str | None = None  # the speaker before a blank line: dialogue may go on after it
-    dual_sides: dict[str, list[list[str]]] = {}  # side -> [[kind, text, page, top], ...]
+    return _Reader(lines, columns, page_width).read(0)
 
-    def close() -> None:
-        nonlocal open_kind, open_texts
-        if open_kind is not None and open_texts:
-            out.append(
+
+class _Reader:
+    """Segments classified by column and joined into paragraphs, one pass over the lines."""
+
+    def __init__(self, lines: list[_Line], columns: Columns, page_width: float) -> None:
+        self.lines = lines
+        self.c = columns
+        self.tolerance = 2 * columns.char_width
+        self.middle = (columns.action + columns.right) / 2 if columns.right else page_width / 2
+        self.page_middle = page_width / 2
+        gaps = sorted(
+            b.top - a.top
+            for a, b in zip(lines, lines[1:], strict=False)
+            if a.page == b.page and 6 < b.top - a.top < 20
+        )
+        self.line_height = gaps[len(gaps) // 4] if gaps else 12.0
+        self.out: list[Paragraph] = []
+        self.open_kind: str | None = None
+        self.open_texts: list[str] = []
+        self.open_page = 1
+        self.open_top = 0.0
+        self.open_number: str | None = None
+        self.line_top = 0.0
+
+    # --- looking around ------------------------------------------------------------------------
+    def continues(self, index: int) -> bool:
+        """Line ``index`` follows the line before it with no blank line between."""
+        if index <= 0 or index >= len(self.lines):
+            return False
+        a, b = self.lines[index - 1], self.lines[index]
+        return a.page == b.page and b.top - a.top <= self.line_height * 1.5
+
+    def alone(self, index: int) -> bool:
+        return not self.continues(index) and not self.continues(index + 1)
+
+    def speech_follows(self, index: int, cue_x: float) -> bool:
+        if not self.continues(index + 1):
+            return False
+        segments = self.lines[index + 1].segments
+        if len(segments) != 1:
+            return False
+        x, text = segments[0].x0, segments[0].text
+        if text.startswith("("):
+            return self.c.dialogue - self.tolerance <= x < cue_x + 4 * self.c.char_width
+        return abs(x - self.c.dialogue) <= self.tolerance and x < cue_x - self.c.char_width
+
+    def dual_starts(self, index: int) -> bool:
+        segments = self.lines[index].segments
+        return (
+            len(segments) == 2
+            and all(_cue_like(s.text) for s in segments)
+            and segments[0].x0 > self.c.action + self.c.char_width
+            and segments[1].x0 > min(self.middle, self.page_middle) - self.tolerance
+            and self.continues(index + 1)
+        )
+
+    def centred(self, segment: _Segment) -> bool:
+        centre = (segment.x0 + segment.x1) / 2
+        slack = 3 * self.c.char_width
+        return segment.x0 > self.c.dialogue and (
+            abs(centre - self.middle) < slack or abs(centre - self.page_middle) < slack
+        )
+
+    def body_start(self) -> int:
+        """Index of the first line of the script after a title page (0 when there is none): the lines
+        before the first heading, shot, ``FADE IN:`` or speech, if they hold no speech and are on a page
+        of their own or have a ``by`` line."""
+        by_line = False
+        for index, line in enumerate(self.lines):
+            segment = line.segments[0]
+            text = segment.text
+            zone = segment.x0 < self.c.dialogue - self.tolerance
+            if (
+                (
+                    zone
+                    and (
+                        HEADING.match(text)
+                        or line.scene_number
+                        or is_slug(text)
+                        or text.startswith("FADE IN")
+                    )
+                )
+                or (len(line.segments) == 1 and _cue_like(text) and self.speech_follows(index, segment.x0))
+                or self.dual_starts(index)
+            ):
+                set_apart = line.page > self.lines[0].page or by_line
+                return index if index and set_apart and index <= _MAX_TITLE_LINES else 0
+            by_line = by_line or any(_BY_LINE.match(s.text) for s in line.segments)
+        return 0
+
+    # --- paragraphs ----------------------------------------------------------------------------
+    def close(self) -> None:
+        if self.open_kind is not None and self.open_texts:
+            self.out.append(
                 Paragraph(
-                    open_kind,
-                    " ".join(open_texts),
-                    page=open_page,
-                    scene_number=open_number,
-                    top=round(open_top, 1),
+                    self.open_kind,
+                    " ".join(self.open_texts),
+                    page=self.open_page,
+                    scene_number=self.open_number,
+                    top=round(self.open_top, 1),
                 )
             )
-        open_kind, open_texts = None, []
+        self.open_kind, self.open_texts = None, []
 
-    def start(kind: str, text: str, page: int, number: str | None = None) -> None:
-        nonlocal open_kind, open_texts, open_page, open_number, open_top
-        close()
-        open_kind, open_texts, open_page, open_number, open_top = kind, [text], page, number, line_top
+    def start(self, kind: str, text: str, page: int, number: str | None = None) -> None:
+        self.close()
+        self.open_kind, self.open_texts, self.open_page = kind, [text], page
+        self.open_number, self.open_top = number, self.line_top
 
-    def flush_dual() -> None:
-        for side in ("left", "right"):
-            for kind, text, page, top in dual_sides.get(side, []):
-                out.append(Paragraph(kind, text, page=int(page), dual=True, top=round(float(top), 1)))
-        dual_sides.clear()
+    def dual(self, index: int) -> int:
+        """Read the dual-dialogue block whose two cues are on line ``index``; returns the next line."""
+        lines = self.lines
+        end = index + 1
+        while end < len(lines) and self.continues(end):
+            end += 1
+        cues = lines[index].segments
+        rights = [lines[i].segments[-1].x0 for i in range(index + 1, end) if len(lines[i].segments) >= 2]
+        boundary = min([cues[1].x0, *rights]) - self.c.char_width / 2
+        self.close()
+        for side in (0, 1):
+            parts: list[list[Any]] = []  # [kind, [texts], page, top]
+            for i in range(index, end):
+                for segment in lines[i].segments:
+                    if (segment.x0 >= boundary) != bool(side):
+                        continue
+                    text = segment.text.strip()
+                    if not parts:
+                        parts.append([CHARACTER, [text], segment.page, segment.top])
+                    elif parts[-1][0] == PARENTHETICAL and not parts[-1][1][-1].endswith(")"):
+                        parts[-1][1].append(text)
+                    elif text.startswith("("):
+                        parts.append([PARENTHETICAL, [text], segment.page, segment.top])
+                    elif parts[-1][0] == DIALOGUE:
+                        parts[-1][1].append(text)
+                    else:
+                        parts.append([DIALOGUE, [text], segment.page, segment.top])
+            for kind, texts, page, top in parts:
+                self.out.append(Paragraph(kind, " ".join(texts), page=page, dual=True, top=round(top, 1)))
+        return end
 
-    def add_dual(segment: _Segment, text: str) -> None:
-        side = dual_sides.setdefault("left" if segment.x0 < middle - tolerance else "right", [])
-        if is_cue_name(text) and not text.startswith("(") and not side:
-            side.append([CHARACTER, text, str(segment.page), str(segment.top)])
-        elif text.startswith("("):
-            side.append([PARENTHETICAL, text, str(segment.page), str(segment.top)])
-        elif side and side[-1][0] == DIALOGUE:
-            side[-1][1] += " " + text
-        else:
-            side.append([DIALOGUE, text, str(segment.page), str(segment.top)])
-
-    for line in lines:
-        line_top = line.top
-        gap = line.top - last_top if line.page == last_page else 99.0
-        if line.page == last_page and 6 < gap < line_height:
-            line_height = gap
-        continues = line.page == last_page and gap <= line_height * 1.5
-        last_top, last_page = line.top, line.page
-        segments = [s for s in line.segments if s.text.strip()]
-        speech_only = all(s.x0 >= columns.dialogue - tolerance for s in segments)
-        two_sided = any(s.x0 < middle for s in segments) and any(s.x0 >= middle for s in segments)
-        dual_start = (
-            len(segments) >= 2
-            and two_sided
-            and all(is_cue_name(s.text.strip()) and not _FURNITURE.match(s.text.strip()) for s in segments)
-        )
-        if dual_sides and not continues:
-            flush_dual()
-        if not continues:
-            close()
-            if more is None:
-                resumable, speaker = speaker, None
-        if dual_start or (dual_sides and speech_only or dual_sides and two_sided):
-            if dual_start:
-                flush_dual()
-            close()
-            for segment in segments:
-                add_dual(segment, segment.text.strip())
-            speaker = None
-            continue
-        if dual_sides:
-            flush_dual()
-        for segment in segments:
-            text = segment.text.strip()
-            if _FURNITURE.match(text):
-                if text.upper() == "(MORE)":
-                    more = speaker
+    def read(self, first: int) -> list[Paragraph]:  # noqa: C901 - one state machine, kept in one place
+        lines, c = self.lines, self.c
+        tolerance = self.tolerance
+        speaker: str | None = None
+        more: str | None = None
+        resumable: str | None = None  # the speaker before a blank line: dialogue may go on after it
+        index = first
+        while index < len(lines):
+            line = lines[index]
+            self.line_top = line.top
+            continues = index > first and self.continues(index)
+            if not continues:
+                self.close()
+                if more is None:
+                    resumable, speaker = speaker, None
+            if self.dual_starts(index):
+                index = self.dual(index)
+                speaker = resumable = more = None
                 continue
-            x = segment.x0
-            if x < columns.dialogue - tolerance:
-                speaker = None
-                if HEADING.match(text) or (line.scene_number and text.upper() == text):
-                    start(SCENE_HEADING, text, line.page, number=line.scene_number)
-                    close()
-                elif open_kind == ACTION and continues:
-                    open_texts.append(text)
-                else:
-                    start(ACTION, text, line.page)
-                continue
-            if (
-                x >= columns.transition - tolerance
-                and text.upper() == text
-                and (text.endswith(":") or LENIENT_TRANSITION.match(text))
-            ):
-                speaker = None
-                start(TRANSITION, text, line.page)
-                close()
-                continue
-            if x >= cue_threshold and is_cue_name(text) and not text.startswith("("):
-                name, extension, _caret = split_cue(text)
-                normalised = normalise_name(name)
-                if more is not None and normalised == more and (is_contd(extension) or extension is None):
-                    more = None  # the speech goes on after the page break: the repeated cue is furniture
-                    close()
+            alone = self.alone(index) or (index == first and not self.continues(index + 1))
+            for segment in (s for s in line.segments if s.text.strip()):
+                text = segment.text.strip()
+                if _FURNITURE.match(text):
+                    if MORE.match(text):
+                        more = speaker or more
+                    continue
+                x = segment.x0
+                if x < c.dialogue - tolerance:
+                    speaker = None
+                    more = None
+                    if (
+                        HEADING.match(text)
+                        or (line.scene_number and text.upper() == text)
+                        or (alone and is_slug(text))
+                    ):
+                        self.start(SCENE_HEADING, text, line.page, number=line.scene_number)
+                        self.close()
+                    elif alone and is_transition(text):
+                        self.start(TRANSITION, text, line.page)
+                        self.close()
+                    elif self.open_kind == ACTION and continues:
+                        self.open_texts.append(text)
+                    else:
+                        self.start(ACTION, text, line.page)
+                    continue
+                if x >= c.dialogue + 1.5 * c.char_width and _cue_like(text) and self.speech_follows(index, x):
+                    name, extension, _caret = split_cue(text)
+                    normalised = normalise_name(name)
+                    if more is not None and normalised == more and carries_on(extension):
+                        more = None  # the speech goes on after the page break: the repeated cue is furniture
+                        self.close()
+                        speaker = normalised
+                        continue
+                    more = resumable = None
                     speaker = normalised
+                    self.start(CHARACTER, text, line.page)
+                    self.close()
                     continue
                 more = None
-                speaker = normalised
-                start(CHARACTER, text, line.page)
-                close()
-                continue
-            if speaker is None and resumable is not None and x < cue_threshold and not open_kind:
-                speaker = resumable  # a blank line inside a speech (Fountain's two-space line)
-            resumable = None
-            if speaker is not None:
-                if text.startswith("("):
-                    start(PARENTHETICAL, text, line.page)
-                    if text.endswith(")"):
-                        close()
-                elif open_kind == PARENTHETICAL:
-                    open_texts.append(text)
-                    if text.endswith(")"):
-                        close()
-                elif open_kind == DIALOGUE:
-                    open_texts.append(text)
+                if speaker is None and resumable is not None and x < c.cue - tolerance and not self.open_kind:
+                    speaker = resumable  # a blank line inside a speech (Fountain's two-space line)
+                resumable = None
+                if speaker is not None:
+                    if self.open_kind == PARENTHETICAL:
+                        self.open_texts.append(text)
+                        if text.endswith(")"):
+                            self.close()
+                    elif text.startswith("("):
+                        self.start(PARENTHETICAL, text, line.page)
+                        if text.endswith(")"):
+                            self.close()
+                    elif self.open_kind == DIALOGUE:
+                        self.open_texts.append(text)
+                    else:
+                        self.start(DIALOGUE, text, line.page)
+                    continue
+                right_aligned = segment.x1 >= c.right - 3 * c.char_width or x >= c.transition - tolerance
+                if is_transition(text) and right_aligned and not self.centred(segment):
+                    self.start(TRANSITION, text, line.page)
+                    self.close()
+                    continue
+                kind = CENTERED if self.centred(segment) else ACTION
+                if kind == ACTION and is_transition(text) and x >= c.cue - tolerance:
+                    kind = TRANSITION
+                if self.open_kind == kind and continues:
+                    self.open_texts.append(text)
                 else:
-                    start(DIALOGUE, text, line.page)
-                continue
-            centre = (segment.x0 + segment.x1) / 2
-            kind = (
-                CENTERED if abs(centre - middle) < 3 * columns.char_width and x > columns.dialogue else ACTION
-            )
-            if open_kind == kind and continues:
-                open_texts.append(text)
-            else:
-                start(kind, text, line.page)
-    flush_dual()
-    close()
-    return out
+                    self.start(kind, text, line.page)
+                    if kind == TRANSITION:
+                        self.close()
+            index += 1
+        self.close()
+        return self.out
