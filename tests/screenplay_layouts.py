@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import textwrap
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -125,7 +125,10 @@ def expected(story: Story, fmt: str) -> list[Want]:
             out.append(Want("character", name, name, extension, speech.dual))
             for part in speech.parts:
                 kind = "parenthetical" if part.tag == "P" else "dialogue"
-                out.append(Want(kind, part.text, name, dual=speech.dual))
+                if kind == "dialogue" and out[-1].kind == "dialogue":  # two paragraphs: read as one
+                    out[-1] = replace(out[-1], text=f"{out[-1].text} {part.text}")
+                else:
+                    out.append(Want(kind, part.text, name, dual=speech.dual))
         if isinstance(unit, Block):
             if unit.tag in ("H", "S"):
                 out.append(Want("scene_heading", unit.text, number=unit.number))
@@ -177,7 +180,7 @@ class Variant:
     fmt: str  # fountain, fdx, text, pdf
     geometry: Geometry = field(default_factory=Geometry)
     title_page: str = "page"  # page: a page of its own; top: at the top of page 1; none
-    numbers: bool = False  # scene numbers on both margins of headings and shots
+    numbers: str = ""  # scene numbers of headings and shots: "both" margins, "left" or "right" only
     continueds: bool = False  # CONTINUED: at the top, (CONTINUED) at the bottom of a page in a scene
     header: str | None = None  # page header text, left of the page number
     page_number: str = "top"  # top: "2." at the top right; bottom: "- 2 -" centred at the bottom
@@ -246,8 +249,10 @@ class _Pager:
     def _numbered(self, text: str, number: str | None, bold: bool = False) -> Row:
         g = self.g
         row: Row = [(g.action, text, bold)]
-        if self.v.numbers and number:
-            row = [(g.number_left, number, False), *row, (g.number_right, number, False)]
+        if self.v.numbers in ("both", "left") and number:
+            row = [(g.number_left, number, False), *row]
+        if self.v.numbers in ("both", "right") and number:
+            row = [*row, (g.number_right, number, False)]
         return row
 
     def _end_page(self, in_scene: bool) -> None:
@@ -289,8 +294,8 @@ class _Pager:
         space = self.room() - gap - (1 if split == "speech" else 0)
         fits = False
         if split == "speech":
-            while space >= 2 and rows[space - 1][0][1].startswith("("):
-                space -= 1  # never end a page on a parenthetical
+            while space >= 2 and (not rows[space - 1] or rows[space - 1][0][1].startswith("(")):
+                space -= 1  # never end a page on a parenthetical or a blank line
             fits = space >= 2 and len(rows) - space >= 1
         elif split == "action":
             fits = space >= 2 and len(rows) - space >= 2
@@ -299,7 +304,10 @@ class _Pager:
             if split == "speech":
                 self.body.append([(self.g.cue, "(MORE)", False)])
             self.new_page(True)
-            self.body += ([cue] if cue else []) + rows[space:]
+            tail = rows[space:]
+            while tail and not tail[0]:
+                tail = tail[1:]
+            self.body += ([cue] if cue else []) + tail
             return
         self.new_page(self.scene is not None and not starts_scene)
         self.body += rows
@@ -319,7 +327,9 @@ def _speech_rows(
     g: Geometry, speech: Speech, dialogue: int, paren: int, width: int, pwidth: int
 ) -> list[Row]:
     rows: list[Row] = []
-    for part in speech.parts:
+    for index, part in enumerate(speech.parts):
+        if index and part.tag == "D" and speech.parts[index - 1].tag == "D":
+            rows.append([])  # two paragraphs of one speech: a blank line between them
         if part.tag == "P":
             rows += [[(paren, line, False)] for line in _wrap(part.text, pwidth)]
         else:
@@ -577,7 +587,7 @@ VARIANTS: tuple[Variant, ...] = (
         "text",
         geometry=Geometry(lines=42),
         heading_gap=2,
-        numbers=True,
+        numbers="both",
         continueds=True,
         form_feeds=True,
         header="TALLOW AND BRASS - BLUE REV. 03/14/25",
@@ -590,7 +600,7 @@ VARIANTS: tuple[Variant, ...] = (
         "tallow",
         "pdf",
         geometry=Geometry(lines=43),
-        numbers=True,
+        numbers="both",
         continueds=True,
         description="Letter, Courier 12: title page, scene numbers on both margins, page numbers top right",
     ),
@@ -628,9 +638,20 @@ VARIANTS: tuple[Variant, ...] = (
         geometry=TAB_GEOMETRY,
         tabs=True,
         crlf=True,
+        numbers="right",
         continueds=True,
         form_feeds=True,
-        description="tab-indented (8 columns), CRLF, form feeds, CONTINUED lines",
+        description="tab-indented (8 columns), CRLF, form feeds, CONTINUED lines, scene numbers on the right",
+    ),
+    Variant(
+        "quiet.plain.pdf",
+        "quiet",
+        "pdf",
+        numbers="left",
+        continueds=True,
+        page_number="bottom",
+        geometry=Geometry(lines=50),
+        description="Letter: title page, scene numbers on the left only, '- 2 -' at the bottom, CONTINUED",
     ),
     Variant(
         "quiet.pdf",

@@ -10,7 +10,8 @@ One block per line, a tag, a space, the text:
   BACK TO SCENE), read as a scene heading of its own (Fountain writes it as a forced heading);
 - ``A`` an action paragraph;
 - ``C`` a character cue (extension included); ``C^`` the second cue of a dual-dialogue pair;
-- ``P`` a parenthetical and ``D`` a dialogue paragraph of the speech above;
+- ``P`` a parenthetical and ``D`` a dialogue paragraph of the speech above (two ``D`` in a row: two
+  paragraphs of one speech, with a blank line between them where the layout has room for it);
 - ``E`` a centred line (``THE END``);
 - title page lines before the first blank line: ``Title:``, ``Credit:``, ``Author:``, ``Draft:`` and
   ``Contact:`` (lines joined by `` / ``).
@@ -143,6 +144,7 @@ A The minute hand nudges toward twelve. The hour hand rests on nine.
 T SMASH CUT TO:
 H 5 INT. FINCH CLOCKWORKS - LATER
 A Every clock in the shop STRIKES NINE at once. Abel sits in the racket with his eyes shut.
+A BONG! BONG! BONG!
 A The door bell jangles. He does not open his eyes.
 C ABEL
 D I told you, we are closed.
@@ -164,7 +166,7 @@ D Hello, Papa. I am sorry I am late.
 A Abel gets up. His knees crack like kindling. He crosses the shop between the ticking clocks and \
 takes her face in his two hands.
 C KIT
-P (whispering, to Nell)
+P (whispering, to Nell, without taking his eyes off them)
 D Does this mean we don't get a reward?
 C NELL
 D It means hush.
@@ -280,7 +282,8 @@ A Dr. Okonjo, coat dripping, sits across from Priya. The letters lie between the
 bundle.
 C DR. OKONJO
 D Ravi Shah was the best indexer this building ever had. He could find a single deed in a flood of \
-a million. And in nineteen seventy-four he found one he was not meant to.
+a million.
+D And in nineteen seventy-four he found one he was not meant to.
 C PRIYA
 D Whose?
 C DR. OKONJO

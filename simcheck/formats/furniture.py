@@ -41,6 +41,14 @@ _TIME_OF_DAY = re.compile(
     r"\s[-\u2013\u2014]+\s*(?:DAY|NIGHT|MORNING|AFTERNOON|EVENING|DUSK|DAWN|SUNSET|SUNRISE|LATER|"
     r"MOMENTS LATER|CONTINUOUS|SAME(?: TIME)?)\)?$"
 )
+# a title page's credit line: "by", "Written by", "Screenplay by Jo Bloggs", "an original screenplay by"
+BY_LINE = re.compile(
+    r"^(?:(?:an? )?(?:original )?(?:screenplay|teleplay|story|script|written|adapted|created)\s+)?by\b"
+    r"(?:\s+\S+){0,4}$",
+    re.IGNORECASE,
+)
+MAX_TITLE_LINES = 40  # lines a title page may have
+MAX_TITLE_LINE_CHARS = 50  # a longer line is prose (wrapped action), not a title page's
 _CONTD_PART = re.compile(r"\bCONT(?:['\u2019]?D|\.|INUED|INUING)(?:\W|$)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[!?\"\u201d]$|[a-z]\.$")
 
@@ -73,3 +81,7 @@ def is_transition(text: str) -> bool:
 def carries_on(extension: str | None) -> bool:
     """The extension of a cue repeated after ``(MORE)``: none, ``CONT'D``, or ``V.O. CONT'D``..."""
     return extension is None or bool(_CONTD_PART.search(extension))
+
+
+def is_by_line(text: str) -> bool:
+    return bool(BY_LINE.match(text)) and not re.search(r"[!?]$|[a-z]{2}\.$", text)

@@ -25,7 +25,16 @@ from typing import Any
 from simcheck.errors import InputError
 from simcheck.formats.assemble import Paragraph, normalise_name, script_from_paragraphs, split_cue
 from simcheck.formats.fountain import HEADING, is_cue_name
-from simcheck.formats.furniture import MORE, PAGE_NUMBER, carries_on, is_slug, is_transition
+from simcheck.formats.furniture import (
+    MAX_TITLE_LINE_CHARS,
+    MAX_TITLE_LINES,
+    MORE,
+    PAGE_NUMBER,
+    carries_on,
+    is_by_line,
+    is_slug,
+    is_transition,
+)
 from simcheck.model import (
     ACTION,
     CENTERED,
@@ -43,10 +52,6 @@ _FURNITURE = re.compile(
 )
 _CID = re.compile(r"\(cid:\d+\)")
 _DIGITS = re.compile(r"\d+")
-_BY_LINE = re.compile(
-    r"^(?:(?:an? )?(?:original )?(?:screenplay|teleplay|story|script|written)\s+)?by\b", re.I
-)
-_MAX_TITLE_LINES = 40  # lines a title page may have
 _DEFAULT_CHAR_WIDTH = 7.2  # Courier 12 pt
 
 
@@ -386,30 +391,31 @@ class _Reader:
         )
 
     def body_start(self) -> int:
-        """Index of the first line of the script after a title page (0 when there is none): the lines
-        before the first heading, shot, ``FADE IN:`` or speech, if they hold no speech and are on a page
-        of their own or have a ``by`` line."""
-        by_line = False
-        for index, line in enumerate(self.lines):
+        """Index of the first line of the script after a title page (0 when there is none).
+
+        The lines before the first heading, shot, ``FADE IN:``, speech or dual dialogue are a title page
+        when they are few and short, hold no speech, and either have an indented (centred) credit line
+        (``Written by``) or are on a page of their own and have an indented (centred) line."""
+        by_line = indented = False
+        lines = self.lines
+        for index, line in enumerate(lines):
             segment = line.segments[0]
             text = segment.text
             zone = segment.x0 < self.c.dialogue - self.tolerance
             if (
-                (
-                    zone
-                    and (
-                        HEADING.match(text)
-                        or line.scene_number
-                        or is_slug(text)
-                        or text.startswith("FADE IN")
-                    )
-                )
+                (zone and (HEADING.match(text) or line.scene_number or text.startswith("FADE IN")))
+                or (zone and self.alone(index) and is_slug(text))
                 or (len(line.segments) == 1 and _cue_like(text) and self.speech_follows(index, segment.x0))
                 or self.dual_starts(index)
             ):
-                set_apart = line.page > self.lines[0].page or by_line
-                return index if index and set_apart and index <= _MAX_TITLE_LINES else 0
-            by_line = by_line or any(_BY_LINE.match(s.text) for s in line.segments)
+                set_apart = (line.page > lines[0].page and indented) or by_line
+                return index if index and set_apart and index <= MAX_TITLE_LINES else 0
+            if any(len(s.text) > MAX_TITLE_LINE_CHARS for s in line.segments):
+                return 0
+            for s in line.segments:
+                if s.x0 > self.c.action + 4 * self.c.char_width:
+                    indented = True
+                    by_line = by_line or is_by_line(s.text)
         return 0
 
     # --- paragraphs ----------------------------------------------------------------------------

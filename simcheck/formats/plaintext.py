@@ -28,12 +28,15 @@ from simcheck.decode import decode_bytes
 from simcheck.formats.assemble import make_script, normalise_name, split_cue
 from simcheck.formats.fountain import HEADING, is_cue_name, parse_fountain
 from simcheck.formats.furniture import (
+    MAX_TITLE_LINE_CHARS,
+    MAX_TITLE_LINES,
     MORE,
     PAGE_NUMBER,
     PAGE_NUMBER_DOT,
     REVISION_MARK,
     SCENE_NUMBER,
     carries_on,
+    is_by_line,
     is_furniture,
     is_slug,
     is_transition,
@@ -58,10 +61,7 @@ MIN_COLUMN_LINES = 3  # cues followed by a speech needed to establish the column
 SEGMENT_GAP = 3  # columns of white space that part two pieces of one line (dual dialogue, margins)
 DIALOGUE_SLACK = 2  # columns a dialogue line may stray from the dialogue column
 CENTRE_SLACK = 4  # columns a centred line's middle may stray from the middle of the text
-MAX_TITLE_LINES = 40  # non-blank lines a title page may have
-_BY_LINE = re.compile(
-    r"^(?:(?:an? )?(?:original )?(?:screenplay|teleplay|story|script|written)\s+)?by\b", re.I
-)
+_WORD = re.compile(r"[^\s\f]+")
 _NUMBERED = re.compile(r"^([A-Z]?\d{1,4}[A-Z]{0,2})\.?\s+(\S.*)$")
 
 
@@ -124,34 +124,18 @@ class _Doc:
 
 def _pieces(text: str, start: int, end: int) -> list[_Piece]:
     """Split one line into pieces parted by ``SEGMENT_GAP`` columns of white space or more."""
-    words: list[tuple[int, int, int, int]] = []  # col, end col, start, end
-    col = 0
-    i = start
-    while i < end:
-        ch = text[i]
-        if ch == "\t":
-            col = (col // 8 + 1) * 8
-            i += 1
-        elif ch == "\f":
-            i += 1
-        elif ch.isspace():
-            col += 1
-            i += 1
-        else:
-            j = i
-            c = col
-            while j < end and not text[j].isspace():
-                j += 1
-                c += 1
-            words.append((col, c, i, j))
-            col, i = c, j
+    raw = text[start:end]
+    plain = "\t" not in raw and "\f" not in raw
     pieces: list[_Piece] = []
-    for w_col, w_end, w_start, w_stop in words:
-        if pieces and w_col - pieces[-1].end_col < SEGMENT_GAP:
+    for match in _WORD.finditer(raw):
+        a, b = match.span()
+        col = a if plain else len(raw[:a].replace("\f", "").expandtabs(8))
+        end_col = col + b - a
+        if pieces and col - pieces[-1].end_col < SEGMENT_GAP:
             last = pieces[-1]
-            pieces[-1] = _Piece(last.col, w_end, last.start, w_stop, text[last.start : w_stop])
+            pieces[-1] = _Piece(last.col, end_col, last.start, start + b, text[last.start : start + b])
         else:
-            pieces.append(_Piece(w_col, w_end, w_start, w_stop, text[w_start:w_stop]))
+            pieces.append(_Piece(col, end_col, start + a, start + b, match.group()))
     return pieces
 
 
@@ -390,31 +374,38 @@ class _Reader:
 
     # --- title page ----------------------------------------------------------------------------
     def body_start(self) -> int:
-        """Index of the first line of the body, after a title page (0 if there is none)."""
+        """Index of the first line of the body after a title page (0 if there is none).
+
+        The lines before the first heading, shot, ``FADE IN:``, speech or dual dialogue are a title page
+        when they are few and short, hold no speech, and either have an indented (centred) credit line
+        (``Written by``) or are set apart by a page break and have an indented (centred) line."""
         lines = self.doc.lines
         layout = self.layout
-        broken = False
-        by_line = False
+        broken = by_line = indented = False
         count = 0
         for k, line in enumerate(lines):
-            if line.feed is not None and count:
-                broken = True
-            if line.furniture and count:
+            if (line.feed is not None or line.furniture) and count:
                 broken = True
             if not line.pieces or line.furniture:
                 continue
             s = self.doc.line_text(line)
             zone = line.indent < layout.dialogue - DIALOGUE_SLACK
+            alone = (k == 0 or not lines[k - 1].pieces or lines[k - 1].furniture) and self.alone_after(k)
             if (
-                (zone and (is_slug(s) or line.number is not None or s.upper().startswith("FADE IN")))
+                (zone and (HEADING.match(s) or line.number is not None or s.upper().startswith("FADE IN")))
+                or (zone and alone and is_slug(s))
                 or (_cue_like(s) and self.speech_follows(k, line.indent))
                 or self.dual_starts(k)
             ):
-                if count and (broken or by_line) and count <= MAX_TITLE_LINES:
+                if count and count <= MAX_TITLE_LINES and (by_line or (broken and indented)):
                     return k
                 return 0
+            if any(len(piece.text) > MAX_TITLE_LINE_CHARS for piece in line.pieces):
+                return 0
             count += 1
-            by_line = by_line or bool(_BY_LINE.match(s))
+            if line.indent >= layout.action + 6:
+                indented = True
+                by_line = by_line or is_by_line(s)
         return 0
 
     def read_title_page(self, end: int, strict: bool) -> str | None:
