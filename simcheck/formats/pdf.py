@@ -363,9 +363,16 @@ class _Reader:
         return not self.continues(index) and not self.continues(index + 1)
 
     def speech_follows(self, index: int, cue_x: float) -> bool:
-        if not self.continues(index + 1):
+        index += 1
+        while (
+            self.continues(index)
+            and all(_FURNITURE.match(s.text) and not MORE.match(s.text) for s in self.lines[index].segments)
+            and self.continues(index + 1)
+        ):
+            index += 1  # "(CONT'D)" on a line of its own under the cue
+        if not self.continues(index):
             return False
-        segments = self.lines[index + 1].segments
+        segments = self.lines[index].segments
         if len(segments) != 1:
             return False
         x, text = segments[0].x0, segments[0].text

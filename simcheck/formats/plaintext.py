@@ -159,6 +159,7 @@ def _prepare(text: str) -> _Doc:
         if not pieces:
             continue
         after_blank = page_top or k == 0 or not doc.lines[k - 1].pieces or doc.lines[k - 1].furniture
+        first_on_page = page_top
         before_blank = k + 1 >= len(doc.lines) or not doc.lines[k + 1].pieces
         page_top = False
         # revision marks in the right margin
@@ -200,7 +201,7 @@ def _prepare(text: str) -> _Doc:
         elif (
             len(pieces) >= 2
             and PAGE_NUMBER_DOT.match(pieces[-1].text)
-            and pieces[-1].end_col >= right - 4
+            and (pieces[-1].end_col >= right - 4 or first_on_page)
             and (after_blank or is_furniture(pieces[0].text))
         ):
             line.furniture = (
@@ -267,8 +268,16 @@ def _detect(doc: _Doc) -> Layout | None:
     if count < MIN_COLUMN_LINES:
         return None
     cue = cues.most_common(1)[0][0]
+    # the right margin: where right-aligned transitions end, or where the longest action lines end
     ends = sorted(line.end_col for line in visible if line.indent < column - DIALOGUE_SLACK)
-    right = ends[int(0.95 * (len(ends) - 1))] if ends else cue + 40
+    right = ends[int(0.95 * (len(ends) - 1))] if len(ends) >= 20 else action + 60
+    transitions = sorted(
+        line.end_col
+        for line in visible
+        if line.indent > cue and len(line.pieces) == 1 and is_transition(doc.line_text(line))
+    )
+    if transitions:
+        right = max(right, transitions[len(transitions) // 2])
     return Layout(action=action, dialogue=column, cue=cue, transition=cue + 12, right=right)
 
 
@@ -346,9 +355,12 @@ class _Reader:
 
     def speech_follows(self, k: int, cue_col: int) -> bool:
         lines = self.doc.lines
-        if k + 1 >= len(lines):
+        j = k + 1
+        while j < len(lines) and lines[j].furniture and not lines[j].more:
+            j += 1  # "(CONT'D)" on a line of its own under the cue
+        if j >= len(lines) or (j > k + 1 and not lines[j - 1].pieces):
             return False
-        nxt = lines[k + 1]
+        nxt = lines[j]
         return _speech_line(nxt, self.doc.line_text(nxt), self.layout.dialogue, cue_col)
 
     def dual_starts(self, k: int) -> bool:
