@@ -208,7 +208,7 @@ def calibrate(lines: list[_Line], char_width: float) -> Columns:
         while follower is not None and follower.segments[0].text.startswith("("):
             j += 1
             follower = _follows(lines, j, 20)
-        if follower is None or len(follower.segments) != 1:
+        if follower is None:
             continue
         if action + 4 * char_width <= follower.segments[0].x0 <= x - 2 * char_width:
             speech_cues[round(x)] += 1
@@ -373,8 +373,6 @@ class _Reader:
         if not self.continues(index):
             return False
         segments = self.lines[index].segments
-        if len(segments) != 1:
-            return False
         x, text = segments[0].x0, segments[0].text
         if text.startswith("("):
             return self.c.dialogue - self.tolerance <= x < cue_x + 4 * self.c.char_width
@@ -507,7 +505,7 @@ class _Reader:
                     more = None
                     if (
                         HEADING.match(text)
-                        or (line.scene_number and text.upper() == text)
+                        or (line.scene_number and text.upper() == text != text.lower())
                         or (alone and is_slug(text))
                     ):
                         self.start(SCENE_HEADING, text, line.page, number=line.scene_number)

@@ -214,18 +214,19 @@ def _prepare(text: str) -> _Doc:
 
 def _speech_line(line: _Line, text: str, dialogue: int, cue_col: int) -> bool:
     """A line that can follow a cue: dialogue at the dialogue column or a parenthetical."""
-    if not line.pieces or line.furniture or len(line.pieces) > 1:
+    if not line.pieces or line.furniture:
         return False
     if text.startswith("("):
         return dialogue - DIALOGUE_SLACK <= line.indent < cue_col + 8
     return abs(line.indent - dialogue) <= DIALOGUE_SLACK
 
 
-def _cue_like(text: str) -> bool:
+def _cue_like(text: str, colon: bool = False) -> bool:
+    """A character cue's text; ``colon``: also ``NAME:`` (never in calibration: ``SUPER:``...)."""
     return (
         is_cue_name(text)
         and len(text) <= 50
-        and not text.endswith(":")
+        and (colon or not text.endswith(":"))
         and not is_transition(text)
         and not MORE.match(text)
     )
@@ -526,7 +527,7 @@ class _Reader:
                 if self.more is not None:
                     self.more = None
                 alone = prev_blank and self.alone_after(k)
-                heading = HEADING.match(s) or (line.number is not None and s.upper() == s)
+                heading = HEADING.match(s) or (line.number is not None and s.upper() == s != s.lower())
                 if heading or (alone and is_slug(s)):
                     element = self.one(SCENE_HEADING, k, s)
                     if line.number:
@@ -539,7 +540,7 @@ class _Reader:
                     self.open(ACTION, k, s)
                 k += 1
                 continue
-            if _cue_like(s) and indent >= layout.dialogue + 2 and self.speech_follows(k, indent):
+            if _cue_like(s, colon=True) and indent >= layout.dialogue + 2 and self.speech_follows(k, indent):
                 name, extension, _ = split_cue(s)
                 speaker = normalise_name(name)
                 if self.more is not None and speaker == self.more and carries_on(extension):
