@@ -650,8 +650,10 @@ VARIANTS: tuple[Variant, ...] = (
         numbers="left",
         continueds=True,
         page_number="bottom",
+        header="THE QUIET FLOOR (Blue)",
         geometry=Geometry(lines=50),
-        description="Letter: title page, scene numbers on the left only, '- 2 -' at the bottom, CONTINUED",
+        description="Letter: title page, scene numbers on the left only, '- 2 -' at the bottom, a running "
+        "header without the page number, CONTINUED",
     ),
     Variant(
         "quiet.pdf",

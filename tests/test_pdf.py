@@ -344,3 +344,29 @@ def test_dual_dialogue_whose_left_column_sits_at_the_action_margin(tmp_path: Pat
         ("action", "They glare.", None),
     ]
     assert [e.dual for e in script.scenes[0].elements if e.kind == "character"] == [True, True]
+
+
+def test_running_header_goes_and_a_cue_that_tops_every_page_stays(tmp_path: Path) -> None:
+    """A header repeated at the top of every page (no page number on it, a blank line under it) is page
+    furniture; a speech carried over every page break, whose 'NAME (CONT'D)' cue tops every page with
+    its dialogue straight under it, is not."""
+    pages: list[list[Row]] = []
+    for number in range(4):
+        page: list[Row] = [[(400, "THE MILL (Blue)")], []]
+        if number:
+            page += [[(CUE, "ODA (CONT'D)")], [(DIALOGUE, f"and on, page {number + 1}.")]]
+        else:
+            page += [[(ACTION, "INT. MILL - NIGHT")], [], [(CUE, "ODA")], [(DIALOGUE, "On and on,")]]
+        page += [[(CUE, "(MORE)")]] if number < 3 else [[], [(CUE, "BRAM")], [(DIALOGUE, "Stop.")]]
+        pages.append(page)
+    script = read(tmp_path, pages)
+    assert script.cast == ("ODA", "BRAM")
+    assert [(kind, text) for kind, text, _, _ in rows(script)][1:] == [
+        ("character", "ODA"),
+        ("dialogue", "On and on,"),
+        ("dialogue", "and on, page 2."),
+        ("dialogue", "and on, page 3."),
+        ("dialogue", "and on, page 4."),
+        ("character", "BRAM"),
+        ("dialogue", "Stop."),
+    ]

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from simcheck.formats import read_script
-from tests.test_formats_fixtures import check_round_trip
 from tests.screenplay_layouts import (
     FIXTURES,
     VARIANTS,
@@ -31,6 +30,7 @@ from tests.screenplay_layouts import (
     write_fountain,
     write_text,
 )
+from tests.test_formats_fixtures import check_round_trip
 
 IDS = [v.name for v in VARIANTS]
 

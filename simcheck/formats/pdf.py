@@ -151,24 +151,27 @@ def _strip_furniture(lines: list[_Line], width: float, height: float) -> list[_L
 
 
 def _drop_running_heads(lines: list[_Line], pages: int) -> list[_Line]:
-    """A line that tops (or ends) most pages with the same text is a running header (or footer)."""
+    """A line that tops (or ends) most pages with the same text, set apart from the text under (above)
+    it by a blank line, is a running header (or footer): a cue or ``(MORE)`` that often starts or ends
+    a page has its speech straight under or above it."""
     if pages < 3:
         return lines
-    firsts: dict[int, _Line] = {}
-    lasts: dict[int, _Line] = {}
-    for line in lines:
-        firsts.setdefault(line.page, line)
-        lasts[line.page] = line
-    counts: Counter[str] = Counter()
-    for line in list(firsts.values()) + list(lasts.values()):
-        counts[_DIGITS.sub("#", " ".join(s.text for s in line.segments))] += 1
+    edges: dict[int, str] = {}  # id of a first or last line on its page -> its text, digits masked
+    for index, line in enumerate(lines):
+        text = _DIGITS.sub("#", " ".join(s.text for s in line.segments))
+        before = lines[index - 1] if index else None
+        after = lines[index + 1] if index + 1 < len(lines) else None
+        if _FURNITURE.match(text):
+            continue
+        first = before is None or before.page != line.page
+        last = after is None or after.page != line.page
+        apart_below = last or (after is not None and after.top - line.top > 18)
+        apart_above = first or (before is not None and line.top - before.top > 18)
+        if (first and apart_below) or (last and apart_above):
+            edges[id(line)] = text
+    counts = Counter(edges.values())
     running = {text for text, count in counts.items() if count >= max(3, pages // 2)}
-    edges = {id(line) for line in list(firsts.values()) + list(lasts.values())}
-    return [
-        line
-        for line in lines
-        if id(line) not in edges or _DIGITS.sub("#", " ".join(s.text for s in line.segments)) not in running
-    ]
+    return [line for line in lines if edges.get(id(line)) not in running]
 
 
 def _follows(lines: list[_Line], index: int, gap: float) -> _Line | None:
@@ -248,6 +251,7 @@ def _cue_like(text: str) -> bool:
         and len(text) <= 50
         and not text.endswith(":")
         and not is_transition(text)
+        and text.count(")") <= text.count("(")  # not the end of a parenthetical: "LENNOX)"
         and not _FURNITURE.match(text)
     )
 

@@ -61,6 +61,7 @@ MIN_COLUMN_LINES = 3  # cues followed by a speech needed to establish the column
 SEGMENT_GAP = 3  # columns of white space that part two pieces of one line (dual dialogue, margins)
 DIALOGUE_SLACK = 2  # columns a dialogue line may stray from the dialogue column
 CENTRE_SLACK = 4  # columns a centred line's middle may stray from the middle of the text
+MAX_LAYOUT_LINE = 400  # characters: a longer line is prose, read as one piece
 _WORD = re.compile(r"[^\s\f]+")
 _NUMBERED = re.compile(r"^([A-Z]?\d{1,4}[A-Z]{0,2})\.?\s+(\S.*)$")
 
@@ -123,20 +124,27 @@ class _Doc:
 
 
 def _pieces(text: str, start: int, end: int) -> list[_Piece]:
-    """Split one line into pieces parted by ``SEGMENT_GAP`` columns of white space or more."""
-    raw = text[start:end]
-    plain = "\t" not in raw and "\f" not in raw
-    pieces: list[_Piece] = []
-    for match in _WORD.finditer(raw):
+    """Split one line into pieces parted by ``SEGMENT_GAP`` columns of white space or more (linear in
+    the length of the line, tabs expanded to 8 columns, form feeds taking no column)."""
+    groups: list[list[int]] = []  # [col, end col, start, end]
+    col = 0
+    position = start
+    if end - start > MAX_LAYOUT_LINE:  # prose, not a laid-out line: one piece
+        a = start + len(text[start:end]) - len(text[start:end].lstrip())
+        b = start + len(text[start:end].rstrip())
+        indent = len(text[start:a].replace("\f", "").expandtabs(8))
+        return [_Piece(indent, indent + b - a, a, b, text[a:b])] if b > a else []
+    for match in _WORD.finditer(text, start, end):
         a, b = match.span()
-        col = a if plain else len(raw[:a].replace("\f", "").expandtabs(8))
+        for ch in text[position:a]:
+            col = (col // 8 + 1) * 8 if ch == "\t" else col if ch == "\f" else col + 1
         end_col = col + b - a
-        if pieces and col - pieces[-1].end_col < SEGMENT_GAP:
-            last = pieces[-1]
-            pieces[-1] = _Piece(last.col, end_col, last.start, start + b, text[last.start : start + b])
+        if groups and col - groups[-1][1] < SEGMENT_GAP:
+            groups[-1][1], groups[-1][3] = end_col, b
         else:
-            pieces.append(_Piece(col, end_col, start + a, start + b, match.group()))
-    return pieces
+            groups.append([col, end_col, a, b])
+        col, position = end_col, b
+    return [_Piece(c, e, a, b, text[a:b]) for c, e, a, b in groups]
 
 
 def _prepare(text: str) -> _Doc:
@@ -204,9 +212,8 @@ def _prepare(text: str) -> _Doc:
             and (pieces[-1].end_col >= right - 4 or first_on_page)
             and (after_blank or is_furniture(pieces[0].text))
         ):
-            line.furniture = (
-                True  # a page header: "TITLE - Blue Rev. 3/4/25     12." or "CONTINUED: (2)  12."
-            )
+            # a page header: "TITLE - Blue Rev. 3/4/25     12." or "CONTINUED: (2)     12."
+            line.furniture = True
         if line.furniture:
             line.number = None
     return doc
@@ -228,29 +235,28 @@ def _cue_like(text: str, colon: bool = False) -> bool:
         and len(text) <= 50
         and (colon or not text.endswith(":"))
         and not is_transition(text)
+        and text.count(")") <= text.count("(")  # not the end of a parenthetical: "LENNOX)"
         and not MORE.match(text)
     )
 
 
 def detect_layout(text: str) -> Layout | None:
     """Calibrate the columns of an indentation-laid-out script, or None for Fountain/prose."""
-    return _detect(_prepare(text))
+    return _detect(_prepare(text)) if _may_be_laid_out(text) else None
 
 
 def _detect(doc: _Doc) -> Layout | None:
+    """The columns, from the cues that have a speech straight under them (further left)."""
     visible = [line for line in doc.lines if line.pieces and not line.furniture]
     if len(visible) < 10:
         return None
     counts = Counter(line.indent for line in visible)
-    action = min(i for i, c in counts.items() if c >= 0.1 * len(visible))
-    indented = [line for line in visible if line.indent >= action + 6]
-    if len(indented) < MIN_INDENTED_SHARE * len(visible):
-        return None
+    margin = min((i for i, c in counts.items() if c >= 2), default=0)
     cues: Counter[int] = Counter()
     dialogue: Counter[int] = Counter()
     lines = doc.lines
     for k, line in enumerate(lines[:-1]):
-        if not line.pieces or line.furniture or len(line.pieces) > 1 or line.indent < action + 6:
+        if not line.pieces or line.furniture or len(line.pieces) > 1 or line.indent < margin + 6:
             continue
         if not _cue_like(doc.line_text(line)):
             continue
@@ -260,7 +266,7 @@ def _detect(doc: _Doc) -> Layout | None:
         follower = lines[j] if j < len(lines) else None
         if follower is None or not follower.pieces or follower.furniture or len(follower.pieces) > 1:
             continue
-        if action + 4 <= follower.indent <= line.indent - 2:
+        if margin + 4 <= follower.indent <= line.indent - 2:
             cues[line.indent] += 1
             dialogue[follower.indent] += 1
     if sum(cues.values()) < MIN_COLUMN_LINES:
@@ -269,6 +275,15 @@ def _detect(doc: _Doc) -> Layout | None:
     if count < MIN_COLUMN_LINES:
         return None
     cue = cues.most_common(1)[0][0]
+    # the action column: the leftmost column left of the dialogue that a good share of lines use
+    left = Counter({i: c for i, c in counts.items() if i < column - DIALOGUE_SLACK})
+    if not left:
+        return None
+    busiest = max(left.values())
+    action = min(i for i, c in left.items() if c >= max(2, 0.1 * busiest))
+    indented = sum(c for i, c in counts.items() if i >= action + 6)
+    if indented < MIN_INDENTED_SHARE * len(visible):
+        return None
     # the right margin: where right-aligned transitions end, or where the longest action lines end
     ends = sorted(line.end_col for line in visible if line.indent < column - DIALOGUE_SLACK)
     right = ends[int(0.95 * (len(ends) - 1))] if len(ends) >= 20 else action + 60
@@ -359,7 +374,7 @@ class _Reader:
         j = k + 1
         while j < len(lines) and lines[j].furniture and not lines[j].more:
             j += 1  # "(CONT'D)" on a line of its own under the cue
-        if j >= len(lines) or (j > k + 1 and not lines[j - 1].pieces):
+        if j >= len(lines):
             return False
         nxt = lines[j]
         return _speech_line(nxt, self.doc.line_text(nxt), self.layout.dialogue, cue_col)
@@ -629,11 +644,28 @@ def _read_layout(doc: _Doc, layout: Layout, *, path: str, data: bytes, encoding:
     )
 
 
+def _indent(line: str) -> int:
+    if not line or not line[0].isspace():
+        return 0
+    expanded = line.expandtabs(8)
+    return len(expanded) - len(expanded.lstrip())
+
+
+def _may_be_laid_out(text: str) -> bool:
+    """A quick look before the layout is measured: enough lines, enough of them indented."""
+    lines = [line for line in text.replace("\r", "\n").replace("\f", "").split("\n") if line.strip()]
+    if len(lines) < 10:
+        return False
+    indents = Counter(_indent(line) for line in lines)
+    margin = min((i for i, c in indents.items() if c >= 2), default=0)
+    return sum(c for i, c in indents.items() if i >= margin + 6) >= MIN_INDENTED_SHARE * len(lines)
+
+
 def read_plaintext(path: str, data: bytes, strict: bool = False) -> Script:
     text, encoding = decode_bytes(data, path)
-    doc = _prepare(text)
-    layout = _detect(doc)
-    if layout is not None:
+    doc = _prepare(text) if _may_be_laid_out(text) else None
+    layout = _detect(doc) if doc is not None else None
+    if doc is not None and layout is not None:
         return _read_layout(doc, layout, path=path, data=data, encoding=encoding, strict=strict)
     script = parse_fountain(text, path=path, strict=strict, fmt="text", data=data, encoding=encoding)
     structured = any(e.kind in (SCENE_HEADING, CHARACTER) for scene in script.scenes for e in scene.elements)
