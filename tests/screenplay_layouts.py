@@ -8,6 +8,10 @@ says what a reader must find in it. Regenerate the fixtures (reportlab is a dev 
 
     python -m tests.screenplay_layouts
 
+and measure the readers on them (and on the shared corpus laid out the same ways)::
+
+    python -m tests.screenplay_layouts measure [--corpus-text] [--corpus-pdf]
+
 The text fixtures are also checked against this module by the tests, so an edit here that is not
 regenerated fails; the PDFs are written with ``invariant=1`` (no dates, no random ids).
 """
@@ -99,6 +103,48 @@ def units_of(story: Story) -> list[Block | Speech | tuple[Speech, Speech]]:
 def cue_name(cue: str) -> tuple[str, str | None]:
     name, _, rest = cue.partition("(")
     return name.strip(), (rest.rstrip(")").strip() or None)
+
+
+def story_from_script(script: Script, name: str) -> Story:
+    """A script read from Fountain (a corpus play or screenplay) as a story to lay out.
+
+    A heading that is not a slug line in a laid-out script (a play's ``ACT I, SCENE 2 - A ROOM``) gets
+    ``INT.`` in front; a cue without a speech, or dialogue and parentheticals outside one, stay as
+    action; centred text and lyrics outside a speech are action; page breaks, notes and sections go.
+    """
+    from simcheck.formats.fountain import HEADING
+
+    blocks: list[Block] = []
+    for scene in script.scenes:
+        for e in scene.elements:
+            text = " ".join(e.text.split())
+            if not text:
+                continue
+            speech = bool(blocks) and blocks[-1].tag in ("C", "P", "D")
+            if e.kind == "scene_heading":
+                heading = text.upper() if HEADING.match(text) else "INT. " + text.upper()
+                blocks.append(Block("H", heading, scene.scene_number or str(scene.number)))
+            elif e.kind == "character":
+                blocks.append(Block("C", (text + (f" ({e.extension})" if e.extension else "")).upper()))
+            elif e.kind == "parenthetical" and speech:
+                blocks.append(Block("P", text if text.startswith("(") else f"({text})"))
+            elif e.kind in ("dialogue", "lyric") and speech:
+                blocks.append(Block("D", text))
+            elif e.kind == "transition":
+                blocks.append(Block("T", text.upper()))
+            elif e.kind in ("action", "centered", "dialogue", "lyric", "parenthetical"):
+                blocks.append(Block("A", text))
+    kept = [
+        b for i, b in enumerate(blocks) if b.tag != "C" or (i + 1 < len(blocks) and blocks[i + 1].tag in "PD")
+    ]
+    title = (
+        ("Title", script.title or name),
+        ("Credit", "by"),
+        ("Author", "the corpus"),
+        ("Draft", "Draft"),
+        ("Contact", "-"),
+    )
+    return Story(name, title, tuple(kept))
 
 
 # --- what a reader must find ---------------------------------------------------------------------
@@ -361,9 +407,10 @@ def _dual_rows(g: Geometry, pair: tuple[Speech, Speech]) -> list[Row]:
     return out
 
 
-def lay_out(variant: Variant) -> tuple[list[Row] | None, list[list[Row]]]:
-    """The title page (if on a page of its own) and the body pages of one variant."""
-    story = load_story(variant.story)
+def lay_out(variant: Variant, story: Story | None = None) -> tuple[list[Row] | None, list[list[Row]]]:
+    """The title page (if on a page of its own) and the body pages of one variant (of ``story`` when
+    given, else of the variant's own story)."""
+    story = story or load_story(variant.story)
     g = variant.geometry
     centre = (g.action + g.right) / 2
     values = dict(story.title_page)
@@ -443,8 +490,8 @@ def render_row(row: Row, tabs: bool = False) -> str:
     return line.rstrip()
 
 
-def write_text(variant: Variant) -> str:
-    title_page, pages = lay_out(variant)
+def write_text(variant: Variant, story: Story | None = None) -> str:
+    title_page, pages = lay_out(variant, story)
     out: list[str] = []
     blocks = ([title_page] if title_page else []) + pages
     for number, rows in enumerate(blocks):
@@ -520,15 +567,16 @@ def write_fdx(story: Story) -> str:
     )
 
 
-def write_pdf(variant: Variant, path: Path) -> None:
+def write_pdf(variant: Variant, path: Path, story: Story | None = None) -> None:
     from reportlab.lib.pagesizes import A4, letter
     from reportlab.pdfgen import canvas
 
     size = A4 if variant.page_size == "a4" else letter
     width, height = size
-    title_page, pages = lay_out(variant)
+    story = story or load_story(variant.story)
+    title_page, pages = lay_out(variant, story)
     pdf = canvas.Canvas(str(path), pagesize=size, invariant=1)
-    pdf.setTitle(load_story(variant.story).title)
+    pdf.setTitle(story.title)
     char = 7.2  # Courier 12 pt advance
     for rows in ([title_page] if title_page else []) + pages:
         for index, row in enumerate(rows):
@@ -696,10 +744,10 @@ def read_rows(script: Script) -> list[Want]:
     return out
 
 
-def measure(variant: Variant, script: Script) -> dict[str, int]:
-    """The issue's three measures on one fixture: share of speeches read as action (or lost),
-    share of cast entries that are not characters, scene headings against the Fountain version."""
-    story = load_story(variant.story)
+def measure(variant: Variant, script: Script, story: Story | None = None) -> dict[str, int]:
+    """The issue's three measures on one fixture: speeches read as action (or lost), cast entries that
+    are not characters, scene headings read against those written."""
+    story = story or load_story(variant.story)
     want = expected(story, variant.fmt)
     got = read_rows(script)
     dialogue = [w.text for w in got if w.kind == "dialogue"]
@@ -779,11 +827,78 @@ def report(paths: dict[str, Path] | None = None) -> str:
     return "\n".join(rows)
 
 
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+# a sample of the corpus for the PDF layouts (PDF reading is slow): farces, a two-hander, a tragedy,
+# a verse drama and the screenplays with the most speeches
+PDF_SAMPLE = (
+    "the-bear",
+    "the-proposal",
+    "a-tragedian-in-spite-of-himself",
+    "on-the-high-road",
+    "the-anniversary",
+    "macbeth",
+    "pariah-bjorkman",
+    "life-is-a-dream-maccarthy",
+    "ascent-to-guru-peak",
+    "cyber-bob-epwindebateagainstlincoln",
+    "cyber-bob-ep00001",
+    "pulpit-fire",
+)
+
+
+def corpus_report(fmt: str) -> str:
+    """The measures over the shared corpus laid out in every ``fmt`` ("text" or "pdf") layout: each
+    script with 3 speeches or more (PDF: the ``PDF_SAMPLE`` scripts; needs reportlab)."""
+    import tempfile
+
+    from simcheck.formats import read_script
+
+    total: Counter[str] = Counter()
+    worst: list[str] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for source in sorted(CORPUS.rglob("*.fountain")):
+            if fmt == "pdf" and source.stem not in PDF_SAMPLE:
+                continue
+            story = story_from_script(read_script(source), source.stem)
+            if sum(b.tag == "C" for b in story.blocks) < 3:
+                continue
+            for variant in (v for v in VARIANTS if v.fmt == fmt):
+                path = Path(folder) / f"{source.stem}.{variant.name}"
+                if fmt == "pdf":
+                    write_pdf(variant, path, story)
+                else:
+                    path.write_text(write_text(variant, story), encoding="utf-8")
+                m = measure(variant, read_script(path), story)
+                total.update(m)
+                total["scripts"] += 1
+                total["headings_off"] += abs(m["headings_read"] - m["headings_expected"])
+                if (
+                    m["speeches_lost"]
+                    or m["cast_not_characters"]
+                    or m["headings_read"] != m["headings_expected"]
+                ):
+                    worst.append(f"  {source.stem} in {variant.name}: {m}")
+    return "\n".join(
+        [
+            f"corpus in the {fmt} layouts ({total['scripts']} files): speeches read as action or lost "
+            + _percent(total["speeches_lost"], total["speeches"])
+            + ", cast entries that are not characters "
+            + _percent(total["cast_not_characters"], total["cast"])
+            + ", scene headings missed or extra "
+            + _percent(total["headings_off"], total["headings_expected"]),
+            *worst[:20],
+        ]
+    )
+
+
 if __name__ == "__main__":
     import sys
 
-    if sys.argv[1:] == ["measure"]:
+    if sys.argv[1:2] == ["measure"]:
         print(report())
+        for fmt in ("text", "pdf"):
+            if f"--corpus-{fmt}" in sys.argv:
+                print(corpus_report(fmt))
     else:
         for written in generate():
             print(written)

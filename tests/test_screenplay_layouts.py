@@ -17,6 +17,7 @@ import pytest
 
 from simcheck.formats import read_script
 from tests.screenplay_layouts import (
+    CORPUS,
     FIXTURES,
     VARIANTS,
     Variant,
@@ -26,6 +27,7 @@ from tests.screenplay_layouts import (
     load_story,
     measure,
     read_rows,
+    story_from_script,
     write_fdx,
     write_fountain,
     write_text,
@@ -33,6 +35,13 @@ from tests.screenplay_layouts import (
 from tests.test_formats_fixtures import check_round_trip
 
 IDS = [v.name for v in VARIANTS]
+# short corpus scripts (public domain): two farces, a two-hander, a short screenplay
+CORPUS_SCRIPTS = (
+    "plays/gutenberg/the-bear.fountain",
+    "plays/gutenberg/the-proposal.fountain",
+    "plays/translations/pariah-bjorkman.fountain",
+    "screenplays/ascent-to-guru-peak.fountain",
+)
 
 
 def _show(rows: list[Want]) -> list[str]:
@@ -134,3 +143,24 @@ def test_pdf_fixtures_have_a_courier_text_layer() -> None:
             chars = pdf.pages[1].chars
             assert chars and {c["fontname"].split("+")[-1].split("-")[0] for c in chars} == {"Courier"}
             assert {round(c["size"]) for c in chars} == {12}
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason=f"shared corpus not found at {CORPUS}")
+@pytest.mark.parametrize("variant", [v for v in VARIANTS if v.fmt == "text"], ids=lambda v: v.name)
+def test_corpus_scripts_laid_out_as_text_read_back(variant: Variant, tmp_path: Path) -> None:
+    """Plays and a screenplay of the shared corpus (few action lines, long speeches over page breaks,
+    multi-line parentheticals) in each plain-text layout read back to the same speeches, cast and
+    scenes as their Fountain source."""
+    lost = speeches = 0
+    for name in CORPUS_SCRIPTS:
+        story = story_from_script(read_script(CORPUS / name), Path(name).stem)
+        path = tmp_path / f"{story.name}.txt"
+        path.write_text(write_text(variant, story), encoding="utf-8")
+        script = read_script(path)
+        m = measure(variant, script, story)
+        assert script.cast == expected_cast(story), name
+        assert m["headings_read"] == m["headings_expected"], name
+        assert m["speech_cues_read"] == m["speeches"], name
+        lost += m["speeches_lost"]
+        speeches += m["speeches"]
+    assert lost <= 0.002 * speeches
