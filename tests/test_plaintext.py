@@ -277,3 +277,16 @@ def test_cont_d_on_its_own_line_under_the_cue(tmp_path: Path) -> None:
         ("character", "ODA", "ODA"),
         ("dialogue", "Two.", "ODA"),
     ]
+
+
+def test_name_colon_cues_but_not_cards(tmp_path: Path) -> None:
+    lines = [A + "INT. MILL - NIGHT", ""]
+    lines += _speech("ODA", D + "One.")
+    lines += _speech("BRAM", D + "Two.")
+    lines += _speech("ODA:", D + "Three.")
+    lines += _speech("SUPER:", D + '"The mill, 1888"')
+    lines += _speech("BRAM", D + "Four.")
+    script = _layout(tmp_path, lines)
+    assert script.format == "text" and script.cast == ("ODA", "BRAM")
+    assert ("character", "ODA", "ODA") in rows(script)[5:7]
+    assert ("action", 'SUPER:\n"The mill, 1888"', None) in rows(script)

@@ -35,6 +35,7 @@ from simcheck.formats.furniture import (
     PAGE_NUMBER_DOT,
     REVISION_MARK,
     SCENE_NUMBER,
+    SHOT,
     carries_on,
     is_by_line,
     is_furniture,
@@ -63,6 +64,7 @@ DIALOGUE_SLACK = 2  # columns a dialogue line may stray from the dialogue column
 CENTRE_SLACK = 4  # columns a centred line's middle may stray from the middle of the text
 MAX_LAYOUT_LINE = 400  # characters: a longer line is prose, read as one piece
 _WORD = re.compile(r"[^\s\f]+")
+_CARD = re.compile(r"(?:SUPER|SUPERIMPOSE|TITLE|CHYRON|CARD|CAPTION|SUBTITLE|LEGEND|NOTE)\b")
 _NUMBERED = re.compile(r"^([A-Z]?\d{1,4}[A-Z]{0,2})\.?\s+(\S.*)$")
 
 
@@ -233,7 +235,7 @@ def _cue_like(text: str, colon: bool = False) -> bool:
     return (
         is_cue_name(text)
         and len(text) <= 50
-        and (colon or not text.endswith(":"))
+        and (not text.endswith(":") or (colon and not SHOT.match(text) and not _CARD.match(text)))
         and not is_transition(text)
         and text.count(")") <= text.count("(")  # not the end of a parenthetical: "LENNOX)"
         and not MORE.match(text)
@@ -251,7 +253,7 @@ def _detect(doc: _Doc) -> Layout | None:
     if len(visible) < 10:
         return None
     counts = Counter(line.indent for line in visible)
-    margin = min((i for i, c in counts.items() if c >= 2), default=0)
+    margin = min(counts)
     cues: Counter[int] = Counter()
     dialogue: Counter[int] = Counter()
     lines = doc.lines
@@ -280,7 +282,7 @@ def _detect(doc: _Doc) -> Layout | None:
     if not left:
         return None
     busiest = max(left.values())
-    action = min(i for i, c in left.items() if c >= max(2, 0.1 * busiest))
+    action = min(i for i, c in left.items() if c >= 0.1 * busiest)
     indented = sum(c for i, c in counts.items() if i >= action + 6)
     if indented < MIN_INDENTED_SHARE * len(visible):
         return None
@@ -557,6 +559,7 @@ class _Reader:
                 continue
             if _cue_like(s, colon=True) and indent >= layout.dialogue + 2 and self.speech_follows(k, indent):
                 name, extension, _ = split_cue(s)
+                name = name.rstrip(":").rstrip()  # "ODA:"
                 speaker = normalise_name(name)
                 if self.more is not None and speaker == self.more and carries_on(extension):
                     self.close()  # the speech goes on after a page break: the repeated cue is furniture
@@ -657,7 +660,7 @@ def _may_be_laid_out(text: str) -> bool:
     if len(lines) < 10:
         return False
     indents = Counter(_indent(line) for line in lines)
-    margin = min((i for i, c in indents.items() if c >= 2), default=0)
+    margin = min((i for i, c in indents.items() if c >= 2), default=min(indents))
     return sum(c for i, c in indents.items() if i >= margin + 6) >= MIN_INDENTED_SHARE * len(lines)
 
 
