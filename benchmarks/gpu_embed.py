@@ -69,7 +69,7 @@ WARMUP_TEXTS = 2048  # passages embedded once before each variant is timed
 BUDGETS = (16384, 32768, 65536, 131072)  # token budgets swept on a GPU (bf16)
 CHUNKS = (2048, 4096, 8192, 16384)  # texts tokenized at a time, swept on a GPU (bf16)
 CPU_BUDGETS = (1024, 2048, 4096, 8192)  # token budgets swept on the CPU (float32)
-THREADS = (1, 4, 8, 16)  # tokenizer threads swept (bf16)
+THREADS = (0, 1, 8, 16)  # tokenizer threads swept (bf16); 0: one call, parallel inside the Rust tokenizer
 ALL_CORES_COPIES = 4  # the corpus read this many times over by the worker processes (load balance)
 MODEL_FILES = (
     "config.json",
@@ -294,7 +294,7 @@ def model_only(encoder: Any, texts: Sequence[str], precision: str, runs: int) ->
 
     unique = sorted(set(texts), key=lambda t: (-len(t), t))
     step = encoder.chunk_texts
-    with ThreadPoolExecutor(encoder.tokenizer_threads) as workers:
+    with ThreadPoolExecutor(max(1, encoder.tokenizer_threads)) as workers:
         prepared = [
             (encoder._prepare(unique[b : b + step], workers), len(unique[b : b + step]))
             for b in range(0, len(unique), step)
@@ -576,7 +576,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     unique = sorted(set(texts), key=lambda t: (-len(t), t))
     encoder = native
     t0 = time.perf_counter()
-    with ThreadPoolExecutor(encoder.tokenizer_threads) as workers:
+    with ThreadPoolExecutor(max(1, encoder.tokenizer_threads)) as workers:
         for begin in range(0, len(unique), encoder.chunk_texts):
             encoder._prepare(unique[begin : begin + encoder.chunk_texts], workers)
     seconds = time.perf_counter() - t0
