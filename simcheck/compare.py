@@ -21,7 +21,7 @@ import numpy as np
 
 from simcheck.calibration import load_calibration
 from simcheck.embed import Embedder, load_embedder
-from simcheck.errors import IndexMismatch, UsageError
+from simcheck.errors import IndexMismatch, InputError, UsageError
 from simcheck.index import Index
 from simcheck.match.allowlist import Allowlist
 from simcheck.match.candidates import find_candidates
@@ -33,10 +33,12 @@ from simcheck.read import read_script
 from simcheck.read.walk import script_paths
 from simcheck.report.build import Source, build_report
 from simcheck.report.model import Report
+from simcheck.report.paths import against_root, common_folder, shown_path, with_shown_paths
 from simcheck.search.memory import MemoryReferences
 from simcheck.search.references import References
 from simcheck.settings import CompareSettings, IndexSettings, default_index_dir
 from simcheck.text.passages import make_passages
+from simcheck.text.words import nothing_to_compare
 
 
 class Comparer:
@@ -62,6 +64,7 @@ class Comparer:
         self.allowlist = allowlist or Allowlist.build(self.settings.allow, self.settings.allowlist_files)
         self.cache = ReferenceCache(references)
         self._calibration: Calibration | None = None
+        self.root = self.source.root or common_folder(s.path for s in references.scripts())  # report.paths
 
     @property
     def calibration(self) -> Calibration:
@@ -72,13 +75,19 @@ class Comparer:
     def compare_scripts(self, scripts: Sequence[Script]) -> list[Report]:
         """Reports for already-read drafts; all their passages are embedded in one batch."""
         passages = [make_passages(script, self.references.settings) for script in scripts]
+        for script, group in zip(scripts, passages, strict=True):
+            problem = nothing_to_compare(script, len(group))
+            if problem:
+                raise InputError(script.path, problem)
         texts = [p.text for group in passages for p in group]
         vectors = self.embedder.embed(texts) if texts else np.zeros((0, self.embedder.dimension), np.float32)
         reports: list[Report] = []
         offset = 0
         for script, group in zip(scripts, passages, strict=True):
             itself = [r for r in self.references.scripts() if script.sha256 and r.sha256 == script.sha256]
-            warnings = tuple(f"{r.path} is the draft itself (same content): not compared" for r in itself)
+            shown = [shown_path(r.path, self.root, self.settings.absolute_paths) for r in itself]
+            warnings = tuple(f"{path} is the draft itself (same content): not compared" for path in shown)
+            warnings += self.source.skipped
             exclude = frozenset(r.id for r in itself)
             probe = draft_probe(
                 script, group, vectors[offset : offset + len(group)], self.references, exclude
@@ -102,7 +111,18 @@ class Comparer:
                 if found:
                     results[script_id] = found
         tests = max(1, len(candidates)) * max(1, len(probe.script.scenes))
-        return build_report(probe, results, self.cache, calibration, settings, self.source, tests, warnings)
+        report = build_report(probe, results, self.cache, calibration, settings, self.source, tests, warnings)
+        return with_shown_paths(report, self.references.scripts(), self.root, settings.absolute_paths)
+
+
+def read_drafts(paths: Sequence[str | Path]) -> list[Script]:
+    """Read the drafts; one that reads as nothing to compare (0 scenes, 0 words) is an ``InputError``."""
+    scripts = [read_script(path) for path in paths]
+    for script in scripts:
+        problem = nothing_to_compare(script)
+        if problem:
+            raise InputError(script.path, problem)
+    return scripts
 
 
 def open_references(
@@ -110,15 +130,23 @@ def open_references(
     against: Sequence[str | Path],
     embedder: Embedder | None,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    follow_links: bool = False,
 ) -> tuple[References, Embedder, Source]:
-    """The references (an index, or the ``against`` scripts in memory) and a matching embedder."""
+    """The references (an index, or the ``against`` scripts in memory) and a matching embedder.
+    Links in ``against`` folders that lead outside them are skipped (``Source.skipped``) unless
+    ``follow_links``."""
     if against:
         if index is not None:
             raise UsageError("give either an index or scripts to compare against (--against), not both")
-        scripts = [read_script(path) for path in script_paths([str(p) for p in against])]
+        roots = [str(p) for p in against]
+        paths, not_followed = script_paths(roots, follow_links=follow_links)
+        scripts = [read_script(path) for path in paths]
         embedder = embedder or load_embedder(IndexSettings().model)
         references: References = MemoryReferences.build(scripts, IndexSettings(), embedder, progress=progress)
-        return references, embedder, Source(None, "pairwise")
+        root = against_root(roots)
+        skipped = tuple(f"{shown_path(s.path, root)}: {s.problem}" for s in not_followed)
+        return references, embedder, Source(None, "pairwise", root=root, skipped=skipped)
     if index is not None and not isinstance(index, str | Path):
         references = index
         path = getattr(references, "path", None)
@@ -140,7 +168,7 @@ def compare_many(
     embedder: Embedder | None = None,
 ) -> list[Report]:
     """Reports for several drafts, sharing the model, the references and the calibration."""
-    scripts = [read_script(path) for path in draft_paths]
+    scripts = read_drafts(draft_paths)
     references, embedder, source = open_references(index, against, embedder)
     return Comparer(references, embedder, settings, source).compare_scripts(scripts)
 
@@ -157,4 +185,4 @@ def compare(
     return compare_many([draft_path], index=index, against=against, settings=settings, embedder=embedder)[0]
 
 
-__all__ = ["Comparer", "Source", "compare", "compare_many", "open_references"]
+__all__ = ["Comparer", "Source", "compare", "compare_many", "open_references", "read_drafts"]

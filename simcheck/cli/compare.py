@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -11,7 +10,15 @@ from typing import Any
 
 import click
 
-from simcheck.cli.options import index_option, model_option, reports_errors
+from simcheck.cli.options import (
+    check_output,
+    follow_links_option,
+    index_option,
+    model_option,
+    reports_errors,
+    write_output,
+)
+from simcheck.cli.terminal import clean_data, dumps, echo
 from simcheck.errors import UsageError
 from simcheck.settings import FAIL_ON, FAIL_ON_CHOICES, CompareSettings
 
@@ -63,6 +70,12 @@ _SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".json": "json", ".txt": "te
     help="A file of allowlist entries, one per line, # comments (repeatable).",
 )
 @model_option("the index's model; all-MiniLM-L6-v2 with --against", "Embedding model name or local folder.")
+@follow_links_option("--against folders")
+@click.option(
+    "--absolute-paths",
+    is_flag=True,
+    help="Name references by absolute path in the report (default: relative to the folder indexed).",
+)
 @reports_errors
 def compare_command(
     drafts: tuple[str, ...],
@@ -74,6 +87,8 @@ def compare_command(
     allow: tuple[str, ...],
     allowlist: tuple[str, ...],
     model: str | None,
+    follow_links: bool,
+    absolute_paths: bool,
 ) -> None:
     """Compare each DRAFT with the references, scene by scene, and show the evidence.
 
@@ -83,21 +98,28 @@ def compare_command(
     """
     # the library loads when a command runs, so that `simcheck --help` takes 0.1 s, not 0.6 s (measured)
     from simcheck.calibration import needs_measuring
-    from simcheck.compare import Comparer, open_references
+    from simcheck.compare import Comparer, open_references, read_drafts
     from simcheck.embed import load_embedder
     from simcheck.match.allowlist import Allowlist
-    from simcheck.read import read_script
 
     if index_dir is not None and against:
         raise UsageError("give either --index or --against, not both")
     fmt = output_format or _default_format(output, len(drafts))
     if len(drafts) > 1 and output is not None and Path(output).is_file():
         raise UsageError(f"{output}: with several drafts, -o must be a folder")
-    settings = CompareSettings(fail_on=fail_on, allow=allow, allowlist_files=allowlist)
+    if output is not None or fmt == "html":  # a FIFO or folder where the report goes: say so now
+        for draft in drafts:
+            check_output(_output_path(draft, output, fmt, len(drafts)))
+    settings = CompareSettings(
+        fail_on=fail_on, allow=allow, allowlist_files=allowlist, absolute_paths=absolute_paths
+    )
     allowed = Allowlist.build(settings.allow, settings.allowlist_files)
-    scripts = [read_script(draft) for draft in drafts]  # unreadable drafts fail before the model loads
+    scripts = read_drafts(drafts)  # unreadable (or empty) drafts fail before the model loads
     embedder = load_embedder(model) if model else None
-    references, embedder, source = open_references(index_dir, against, embedder)
+    references, embedder, source = open_references(index_dir, against, embedder, follow_links=follow_links)
+    if output is not None or fmt != "text":  # (the text summary lists them itself)
+        for skipped in source.skipped:
+            echo(f"skipped {skipped}", err=True)
     comparer = Comparer(references, embedder, settings, source, allowed)
     if needs_measuring(references, settings):
         click.echo(
@@ -110,15 +132,14 @@ def compare_command(
         stdout_is_tty = sys.stdout.isatty()
         if fmt == "json":
             payload: object = dicts[0] if len(dicts) == 1 else dicts
-            click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+            click.echo(dumps(payload))
         else:
             click.echo("\n".join(_render(d, "text", color=stdout_is_tty) for d in dicts), nl=False)
     else:
         for draft, data in zip(drafts, dicts, strict=True):
             target = _output_path(draft, output, fmt, len(drafts))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_render(data, fmt, color=False), encoding="utf-8")
-            click.echo(f"{draft}: {data['overall']['summary']} Report: {target}", err=True)
+            write_output(target, _render(data, fmt, color=False))
+            echo(f"{draft}: {data['overall']['summary']} Report: {target}", err=True)
     if any(report.reaches(fail_on) for report in reports):
         sys.exit(3)
 
@@ -159,6 +180,7 @@ def _render(report: dict[str, Any], fmt: str, color: bool) -> str:
     if fmt == "text":
         from simcheck.render.text import render_text
 
-        text = render_text(report, color, generated_at=_report_date())
+        # the report's strings lose their control characters first; the renderer then adds its colours
+        text = render_text(clean_data(report), color, generated_at=_report_date())
         return text if text.endswith("\n") else text + "\n"
-    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    return dumps(report) + "\n"

@@ -8,8 +8,16 @@ from typing import Any
 
 import click
 
-from simcheck.cli.options import index_folder, index_option, model_option, reports_errors, seconds
+from simcheck.cli.options import (
+    follow_links_option,
+    index_folder,
+    index_option,
+    model_option,
+    reports_errors,
+    seconds,
+)
 from simcheck.cli.progress import IndexProgress
+from simcheck.cli.terminal import echo
 from simcheck.errors import IndexCorrupt, InputError, UsageError
 from simcheck.settings import CompareSettings
 
@@ -24,8 +32,11 @@ from simcheck.settings import CompareSettings
 @click.option(
     "-q", "--quiet", is_flag=True, help="No progress bar (none either when stderr is not a terminal)."
 )
+@follow_links_option("the folders given")
 @reports_errors
-def index_command(paths: tuple[str, ...], index_dir: str | None, model: str | None, quiet: bool) -> None:
+def index_command(
+    paths: tuple[str, ...], index_dir: str | None, model: str | None, quiet: bool, follow_links: bool
+) -> None:
     """Index the reference scripts in PATHS (files or folders, walked for every supported format).
 
     Re-running it reads only new or changed files, drops indexed files that were deleted and never
@@ -38,11 +49,11 @@ def index_command(paths: tuple[str, ...], index_dir: str | None, model: str | No
     progress = IndexProgress(enabled=not quiet and sys.stderr.isatty())
     try:
         index = Index.open_or_create(folder, model=model)
-        summary = index.add(paths, progress=progress)
+        summary = index.add(paths, progress=progress, follow_links=follow_links)
     finally:
         progress.close()
     for skipped in summary.skipped:
-        click.echo(f"skipped {skipped.path}: {skipped.problem}", err=True)
+        echo(f"skipped {skipped.path}: {skipped.problem}", err=True)
     if not (summary.added or summary.updated or summary.unchanged) and summary.skipped:
         raise InputError(paths[0] if len(paths) == 1 else ", ".join(paths), "no script could be read")
     if not (summary.added or summary.updated or summary.unchanged or summary.removed):
@@ -55,7 +66,7 @@ def index_command(paths: tuple[str, ...], index_dir: str | None, model: str | No
         changes += f", {len(summary.skipped)} skipped"
     if summary.embedded:
         changes += f"; {summary.embedded:,} passages embedded"
-    click.echo(
+    echo(
         f"{folder}: {summary.scripts:,} scripts, {summary.scenes:,} scenes, {summary.passages:,} passages "
         f"({changes}) in {seconds(summary.seconds)}"
     )
@@ -70,11 +81,11 @@ def _calibrate(index: Any, quiet: bool) -> None:
     if not needs_measuring(index, settings):
         return
     if not quiet:
-        click.echo("Calibrating: measuring how alike unrelated scripts in the index are...", err=True)
+        echo("Calibrating: measuring how alike unrelated scripts in the index are...", err=True)
     started = time.perf_counter()
     load_calibration(index, settings)
     if not quiet:
-        click.echo(f"Calibrated in {seconds(time.perf_counter() - started)}", err=True)
+        echo(f"Calibrated in {seconds(time.perf_counter() - started)}", err=True)
 
 
 @click.command("info")
@@ -105,19 +116,19 @@ def info_command(index_dir: str | None, verify: bool) -> None:
         f"Semantic:  {search}",
         f"On disk:   {info.bytes_on_disk / 1e6:,.1f} MB ({per_passage / 1024:,.2f} KB per passage)",
     ]
-    click.echo("\n".join(lines))
+    echo("\n".join(lines))
     if verify:
         report = index.verify()
         for note in report.stale:
-            click.echo(f"note: {note} (re-run simcheck index to update)", err=True)
+            echo(f"note: {note} (re-run simcheck index to update)", err=True)
         if not report.ok:
             for problem in report.problems:
-                click.echo(f"damaged: {problem}", err=True)
+                echo(f"damaged: {problem}", err=True)
             raise IndexCorrupt(
                 f"index {folder} is damaged ({len(report.problems)} problem"
                 f"{'s' if len(report.problems) != 1 else ''}); rebuild it with simcheck index"
             )
-        click.echo(f"Verified:  OK ({report.files_checked} files match their checksums)")
+        echo(f"Verified:  OK ({report.files_checked} files match their checksums)")
 
 
 @click.command("remove")
@@ -131,9 +142,9 @@ def remove_command(paths: tuple[str, ...], index_dir: str | None) -> None:
     folder = index_folder(index_dir)
     summary = Index.open(folder).remove(paths)
     for path in summary.removed:
-        click.echo(f"removed {path}")
+        echo(f"removed {path}")
     for path in summary.not_indexed:
-        click.echo(f"not in the index: {path}", err=True)
+        echo(f"not in the index: {path}", err=True)
     if not summary.removed:
         raise UsageError(f"nothing removed: {', '.join(paths)} not in index {folder}")
-    click.echo(f"{folder}: {summary.scripts:,} scripts, {summary.passages:,} passages left")
+    echo(f"{folder}: {summary.scripts:,} scripts, {summary.passages:,} passages left")

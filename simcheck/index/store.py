@@ -116,12 +116,19 @@ class Index(IndexReader):
         settings = IndexSettings() if model is None else IndexSettings(model=model)
         return cls.create(folder, settings, embedder)
 
-    def add(self, paths: Iterable[str | Path], progress: ProgressCallback | None = None) -> AddSummary:
+    def add(
+        self,
+        paths: Iterable[str | Path],
+        progress: ProgressCallback | None = None,
+        *,
+        follow_links: bool = False,
+    ) -> AddSummary:
         """Index the script files under ``paths`` (files or folders, walked for every supported
         extension). New and changed files are read and embedded; unchanged ones are kept as they
         are; files under a given folder that were indexed and no longer exist are dropped. Files that
-        cannot be read are listed in ``AddSummary.skipped`` and the rest is indexed."""
-        return add(self, paths, progress)
+        cannot be read are listed in ``AddSummary.skipped`` and the rest is indexed, and so are links
+        that lead outside the folders given (not followed unless ``follow_links``)."""
+        return add(self, paths, progress, follow_links=follow_links)
 
     def remove(self, paths: Iterable[str | Path]) -> RemoveSummary:
         """Drop the scripts indexed from ``paths`` (files, or folders: everything indexed under them)."""
