@@ -138,6 +138,7 @@ MAX_PDF_CHARS = 500_000  # characters on all pages (120 pages: ~110,000-180,000;
 MAX_PDF_PAGE_BYTES = 256_000  # inflated content stream of one page (a full screenplay page: 3-60 KB)
 MAX_PDF_INFLATED_BYTES = 256 * MB  # all deflated streams of a PDF inflated (a flate bomb: gigabytes)
 MAX_PASSAGES = 4_000  # passages of one script to compare (corpus: at most 1,444; PAN prose: 969)
+MAX_PASSAGE_WORDS = 512  # words a passage may be set to hold (models read 256-512 wordpieces; default 96)
 
 
 def level_rank(level: str | None) -> int:
@@ -174,6 +175,8 @@ class IndexSettings:
             raise ValueError("shingle_words must be at least 1")
         if self.passage_min_words > self.passage_max_words:
             raise ValueError("passage_min_words must not exceed passage_max_words")
+        if not 1 <= self.passage_max_words <= MAX_PASSAGE_WORDS or self.passage_min_words < 1:
+            raise ValueError(f"passage sizes must lie between 1 and {MAX_PASSAGE_WORDS} words")
 
 
 @dataclass(frozen=True)

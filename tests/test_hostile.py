@@ -264,6 +264,11 @@ def test_a_flate_bomb_is_measured_without_inflating_it_in_memory() -> None:
     assert _inflated_size(memoryview(b"not zlib data at all"), 0, 100) == 0
 
 
+def test_passage_sizes_are_capped() -> None:
+    with pytest.raises(ValueError, match="between 1 and 512 words"):
+        IndexSettings(passage_max_words=100_000)
+
+
 def test_passages_per_script_are_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(passages_module, "MAX_PASSAGES", 10)
     draft = tmp_path / "long.fountain"

@@ -11,18 +11,25 @@ long feature scripts (the numbers there say by how much), so that no real script
 - XML (FDX, Fade In): tags in the document (``MAX_XML_TAGS``) and paragraphs (``MAX_PARAGRAPHS``),
   counted in the bytes before the XML is parsed;
 - PDF: what its deflated streams inflate to (``MAX_PDF_INFLATED_BYTES``, measured with a bounded
-  inflater before pdfminer inflates anything), pages (``MAX_PDF_PAGES``), and each page's content
-  stream (``MAX_PDF_PAGE_BYTES``) before the page is laid out;
+  inflater before pdfminer inflates anything), pages (``MAX_PDF_PAGES``, counted before pdfplumber
+  lists them), each page's content stream (``MAX_PDF_PAGE_BYTES``) before the page is laid out, and the
+  characters read so far (``MAX_PDF_CHARS``) after each page;
 - every script: elements (``MAX_PARAGRAPHS``); passages to compare (``MAX_PASSAGES``, checked where
-  passages are cut, ``simcheck.text.passages``).
+  passages are cut, ``simcheck.text.passages``), each of at most ``MAX_PASSAGE_WORDS`` words
+  (``IndexSettings`` refuses larger passage sizes).
+
+Not covered: a PDF stream whose deflated data is wrapped in another filter (ASCII85, LZW) is not
+measured before pdfminer inflates it; its page content is still capped before the page is laid out.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from simcheck.errors import InputError
 from simcheck.model import Script
@@ -120,9 +127,14 @@ def _inflated_size(data: memoryview, start: int, budget: int) -> int:
     return size
 
 
-def check_pages(pages: int, path: str | Path) -> None:
+def check_page_count(document: Any, path: str | Path) -> None:
+    """The pages of a pdfminer ``PDFDocument``, counted no further than one past ``MAX_PDF_PAGES`` (a
+    PDF of 200,000 empty pages takes pdfplumber 90 s and 900 MB just to list)."""
+    from pdfminer.pdfpage import PDFPage  # loaded with the PDF reader, which imports it the same way
+
+    pages = sum(1 for _ in itertools.islice(PDFPage.create_pages(document), MAX_PDF_PAGES + 1))
     if pages > MAX_PDF_PAGES:
-        raise InputError(path, f"{pages:,} pages (limit {MAX_PDF_PAGES:,}): far longer than any screenplay")
+        raise InputError(path, f"more than {MAX_PDF_PAGES:,} pages: far longer than any screenplay")
 
 
 def check_chars(chars: int, path: str | Path) -> int:
@@ -134,9 +146,12 @@ def check_chars(chars: int, path: str | Path) -> int:
     return chars
 
 
-def check_page_content(sizes: Iterable[int], number: int, path: str | Path) -> None:
-    """The inflated content streams of page ``number``, before it is laid out."""
-    size = sum(sizes)
+def check_page_content(contents: Iterable[object], number: int, path: str | Path) -> None:
+    """The content streams of page ``number`` (pdfminer's ``PDFPage.contents``), inflated as pdfminer
+    will read them, before the page is laid out."""
+    from pdfminer.pdftypes import stream_value  # loaded with the PDF reader, as in check_page_count
+
+    size = sum(len(stream_value(item).get_data()) for item in contents)
     if size > MAX_PDF_PAGE_BYTES:
         raise InputError(
             path,
