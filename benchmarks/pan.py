@@ -13,8 +13,11 @@ Detectors:
 - ``simcheck``: ``simcheck.compare.compare(susp, against=[src])`` (pairwise mode); the evidence
   offsets of its matches, merged the same way, are the detections.
 
-Run ``python -m benchmarks.pan [--sample N] [--detector align|simcheck]``. ``--sample N`` takes N
-pairs per part, chosen with a fixed seed. The PAN documents are read from ../shared, never copied.
+Run ``python -m benchmarks.pan [--sample N] [--detector align|simcheck] [--before REV]``. ``--sample N``
+takes N pairs per part, chosen with a fixed seed. ``--before REV`` also runs the detector on the
+``simcheck`` package of git revision REV, side by side with the working tree's, and scores both with
+their speed (``benchmarks.pan_before``): a change's before and after in one run. The PAN documents are
+read from ../shared, never copied.
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ from simcheck.text.tokens import tokenize
 if TYPE_CHECKING:
     from simcheck.embed import Embedder
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
 PAN = SHARED / "pan13"
 CORPUS = PAN / "train_corpus"
 EVALUATOR = PAN / "evaluator" / "pan13-text-alignment-eval.py"
@@ -360,11 +364,13 @@ def run(
     parts: Sequence[str] = PARTS,
     baseline: bool = True,
     progress: Callable[[str], None] | None = None,
+    before: str | None = None,
 ) -> dict[str, object]:
     """Run the benchmark; returns ``{"title", "markdown", "data"}``.
 
     ``quick`` takes ``QUICK_SAMPLE`` pairs per part unless ``sample`` is given; ``detector`` defaults
-    to ``simcheck`` when the compare module exists, else ``align``.
+    to ``simcheck`` when the compare module exists, else ``align``. ``before``: a git revision whose
+    ``simcheck`` runs the same detector on the same pairs at the same time (system ``before``).
     """
     if not CORPUS.is_dir():
         raise FileNotFoundError(f"{CORPUS}: PAN 2013 corpus not found (expected ../shared/pan13)")
@@ -388,6 +394,12 @@ def run(
         "min_detection_chars": MIN_DETECTION_CHARS,
     }
     systems = dict(SYSTEMS[detector])
+    if before is not None:
+        from benchmarks.pan_before import commit_of
+
+        data["before"] = f"{before} ({commit_of(before)})"
+        for name, what in SYSTEMS[detector].items():
+            systems[name.replace("simcheck", "before", 1)] = f"{what}, at {data['before']}"
     if baseline:
         systems["baseline"] = BASELINE_NAME
     data["systems"] = systems
@@ -398,27 +410,42 @@ def run(
         tmp = Path(tmp_name)
         truth_root = tmp / "truth" if sample is not None else CORPUS
         base_root = tmp / "baseline"
-        # detector: every part, all pairs in one pool
+        # detector: every part, all pairs in one pool (or both versions side by side)
         jobs = [(part, susp, src) for part in parts for susp, src in chosen[part]]
         t0 = time.perf_counter()
         pair_seconds: list[float] = []
         refused: list[str] = []
-        threads = max(1, (os.cpu_count() or 1) // workers)
-        with ProcessPoolExecutor(
-            max_workers=workers, initializer=_init_worker, initargs=(detector, threads)
-        ) as pool:
-            results = pool.map(_detect_pair, [(detector, s, r) for _, s, r in jobs], chunksize=4)
-            for (part, susp, src), (found, seconds, error) in zip(jobs, results, strict=True):
-                if error is not None:
-                    refused.append(f"{part} {susp} {src}: {error}")
-                    say(f"refused: {refused[-1]}")
-                for name, dets in found.items():
-                    folder = tmp / name / part
-                    folder.mkdir(parents=True, exist_ok=True)
-                    write_detections(folder, susp, src, dets)
-                    if part == PARTS[0]:
-                        false_detections[name] += len(dets)
-                pair_seconds.append(seconds)
+        if before is not None:
+            from benchmarks.pan_before import export_revision, run_systems
+
+            package = export_revision(before, tmp / "before-package")
+            threads = max(1, (os.cpu_count() or 1) // (2 * workers))
+            ran = run_systems({"simcheck": ROOT, "before": package}, detector, jobs, tmp, workers, threads)
+            pair_seconds = ran["simcheck"]["seconds"]
+            refused = ran["simcheck"]["refused"]
+            timings["before_mean_pair_ms"] = 1000.0 * sum(ran["before"]["seconds"]) / max(1, len(jobs))
+            timings["before_median_pair_ms"] = 1000.0 * _median(ran["before"]["seconds"])
+            for name in systems:
+                if name != "baseline":
+                    folder = tmp / name / PARTS[0]
+                    false_detections[name] = _count_detections(folder) if folder.is_dir() else 0
+        else:
+            threads = max(1, (os.cpu_count() or 1) // workers)
+            with ProcessPoolExecutor(
+                max_workers=workers, initializer=_init_worker, initargs=(detector, threads)
+            ) as pool:
+                results = pool.map(_detect_pair, [(detector, s, r) for _, s, r in jobs], chunksize=4)
+                for (part, susp, src), (found, seconds, error) in zip(jobs, results, strict=True):
+                    if error is not None:
+                        refused.append(f"{part} {susp} {src}: {error}")
+                        say(f"refused: {refused[-1]}")
+                    for name, dets in found.items():
+                        folder = tmp / name / part
+                        folder.mkdir(parents=True, exist_ok=True)
+                        write_detections(folder, susp, src, dets)
+                        if part == PARTS[0]:
+                            false_detections[name] += len(dets)
+                    pair_seconds.append(seconds)
         timings["detector_s"] = time.perf_counter() - t0
         data["refused"] = refused
         say(f"{detector}: {len(jobs)} pairs in {timings['detector_s']:.1f} s")
@@ -443,12 +470,14 @@ def run(
                 scores[system]["overall"] = evaluate(truth_root, root)
         timings["evaluator_s"] = time.perf_counter() - t0
     timings["mean_pair_ms"] = 1000.0 * sum(pair_seconds) / max(1, len(pair_seconds))
+    timings["median_pair_ms"] = 1000.0 * _median(pair_seconds)
     data["scores"] = scores
     data["timings"] = timings
     data["false_detections_01"] = false_detections
     data["date"] = started.strftime("%Y-%m-%d %H:%M UTC")
     command = "python -m benchmarks.pan" + (f" --sample {sample}" if sample is not None else "")
     command += f" --detector {detector}" + (f" --workers {workers}" if workers != WORKERS else "")
+    command += f" --before {before}" if before is not None else ""
     data["command"] = command
     data["machine"] = _machine()
     title = "PAN 2013 text alignment (training corpus)"
@@ -458,6 +487,14 @@ def run(
         "data": data,
         "headline": _headline(data, scores),
     }
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def _headline(data: dict[str, object], scores: dict[str, dict[str, dict[str, float]]]) -> list[str]:
@@ -539,6 +576,15 @@ def _markdown(
         "",
         f"Time: detector {timings['detector_s']:.1f} s "
         f"({timings['mean_pair_ms']:.0f} ms per pair in a worker, {data['workers']} processes)"
+        + (
+            f"; per pair, median (mean): this tree {timings['median_pair_ms']:.1f} ms "
+            f"({timings['mean_pair_ms']:.1f}), before ({data['before']}) "
+            f"{timings['before_median_pair_ms']:.1f} ms ({timings['before_mean_pair_ms']:.1f}), ratio "
+            f"{timings['median_pair_ms'] / max(timings['before_median_pair_ms'], 1e-9):.2f}; both versions "
+            "ran side by side"
+            if "before_median_pair_ms" in timings
+            else ""
+        )
         + (f", PAN12 baseline {timings['baseline_s']:.1f} s" if "baseline_s" in timings else "")
         + f", evaluator {timings['evaluator_s']:.1f} s.",
         "",
@@ -565,6 +611,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=WORKERS)
     parser.add_argument("--parts", nargs="+", default=list(PARTS), choices=PARTS)
     parser.add_argument("--no-baseline", action="store_true", help="skip the PAN12 baseline (tuning only)")
+    parser.add_argument(
+        "--before", default=None, metavar="REV", help="also run the simcheck of this git revision (same run)"
+    )
     parser.add_argument("-o", "--output", type=Path, default=None, help="also write the markdown here")
     args = parser.parse_args(argv)
     result = run(
@@ -575,6 +624,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parts=args.parts,
         baseline=not args.no_baseline,
         progress=lambda msg: print(msg, file=sys.stderr),
+        before=args.before,
     )
     markdown = f"## {result['title']}\n\n{result['markdown']}"
     print(markdown)

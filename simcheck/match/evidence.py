@@ -8,10 +8,12 @@ For every candidate pair of one reference script:
 - **lexical**: the compared words of the two scenes are aligned (``align.align``, names masked).
   Spans found are aligned again with every word weighted by phrase commonness, so that stock
   phrases do not make spans (the weights are only computed where the unweighted alignment found
-  something). A span always belongs to one scene pair. Against a large index (``MIN_SCRIPTS``
-  scripts or more) a pair is aligned only when two of its passages look alike to MinHash (estimated
-  Jaccard >= ``LEXICAL_SCREEN``): copying that matters shares far more word shingles than that, and
-  aligning every noisy candidate of a long play would cost seconds. Pairwise mode aligns every pair.
+  something). A ``reworded`` span (shared vocabulary, few same-order runs: a paraphrase) is not
+  lexical evidence: what it shares is meaning, and the semantic evidence shows that. A span always
+  belongs to one scene pair. Against a large index (``MIN_SCRIPTS`` scripts or more) a pair is
+  aligned only when two of its passages look alike to MinHash (estimated Jaccard >=
+  ``LEXICAL_SCREEN``): copying that matters shares far more word shingles than that, and aligning
+  every noisy candidate of a long play would cost seconds. Pairwise mode aligns every pair.
 
 Semantic evidence is found by ``simcheck.match.semantic``. Scores and rarity follow
 (``simcheck.match.scoring``, ``simcheck.match.rarity``); a pair without evidence is dropped. Word
@@ -29,12 +31,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from simcheck.match.align import align
+from simcheck.match.align import REWORDED, align
 from simcheck.match.allowlist import Allowlist
 from simcheck.match.candidates import semantic_floors
 from simcheck.match.draft import Probe, ReferenceCache, ReferenceSide, RefScript, reference_side
 from simcheck.match.names import SpeechLink
 from simcheck.match.rarity import Calibration
+from simcheck.match.runs import common_runs
 from simcheck.match.scoring import PairScore, Piece, score_pair, strengths
 from simcheck.match.semantic import SemPiece, semantic_matches, semantic_pieces
 from simcheck.settings import (
@@ -172,7 +175,7 @@ def _lexical(
     return [
         LexPiece(span.kind, float(span.similarity), span.a_start, span.a_end, span.b_start, span.b_end)
         for span in spans
-        if span.a_len >= MIN_PIECE_WORDS and span.b_len >= MIN_PIECE_WORDS
+        if span.a_len >= MIN_PIECE_WORDS and span.b_len >= MIN_PIECE_WORDS and span.kind != REWORDED
     ]
 
 
@@ -297,16 +300,22 @@ def _links(
     lexical: Sequence[LexPiece],
     semantic: Sequence[SemPiece],
 ) -> list[SpeechLink]:
-    """Aligned speeches: word-by-word for lexical pieces, passage-by-passage for semantic ones."""
+    """Aligned speeches: word by word for lexical pieces (the words paired by their longest common
+    subsequence), passage by passage for semantic ones."""
     weights: dict[tuple[int, int], float] = defaultdict(float)
     speakers_b: dict[int, str] = {}
     if words is not None:
         speakers_b.update(words.speakers)
         for piece in lexical:
-            a = np.arange(piece.a0, piece.a1)
-            b = piece.b0 + ((a - piece.a0) * (piece.b1 - piece.b0)) // max(piece.a1 - piece.a0, 1)
+            runs = common_runs(
+                probe.words.norms[d0 + piece.a0 : d0 + piece.a1], words.norms[piece.b0 : piece.b1]
+            )
+            if not runs:
+                continue
+            a = np.concatenate([np.arange(i, i + size) for i, _, size in runs]) + piece.a0
+            b = np.concatenate([np.arange(j, j + size) for _, j, size in runs]) + piece.b0
             units_a = probe.words.units[d0 + a]
-            units_b = words.units[np.minimum(b, piece.b1 - 1)]
+            units_b = words.units[b]
             pairs, counts = np.unique(np.stack([units_a, units_b], axis=1), axis=0, return_counts=True)
             for (ua, ub), count in zip(pairs.tolist(), counts.tolist(), strict=True):
                 weights[(ua, ub)] += count

@@ -10,8 +10,10 @@ repeated ``NAME (CONT'D)`` cue that continues a speech across a page break. Scen
 margins become ``Scene.scene_number``.
 
 ``Script.text`` is reconstructed: one paragraph per line (wrapped lines joined by a space).
-``Element.page`` is the 1-based PDF page where the paragraph starts and ``Element.top`` the distance in
-points from the top of that page to its first line.
+``Element.page`` is the 1-based PDF page where the paragraph starts, ``Element.page_line`` the line of
+that page where it starts (1-based, counting every printed line of the page, furniture such as page
+numbers included, as a reader counts them) and ``Element.top`` the distance in points from the top of
+that page to its first line.
 """
 
 from __future__ import annotations
@@ -52,12 +54,14 @@ class _Segment:
     top: float
     text: str
     page: int
+    row: int = 0  # 1-based printed line of the page
 
 
 @dataclass
 class _Line:
     top: float
     page: int
+    row: int  # 1-based printed line of the page (every line with text, furniture included)
     segments: list[_Segment] = field(default_factory=list)
     scene_number: str | None = None
 
@@ -82,9 +86,9 @@ def _lines_of_page(page: Any, number: int) -> tuple[list[_Line], float]:
         else:
             rows.append([word])
     lines: list[_Line] = []
-    for row in rows:
+    for index, row in enumerate(rows, start=1):
         row.sort(key=lambda w: w["x0"])
-        line = _Line(top=row[0]["top"], page=number)
+        line = _Line(top=row[0]["top"], page=number, row=index)
         for word in row:
             gap_ok = line.segments and word["x0"] - line.segments[-1].x1 <= 2.5 * char_width
             if gap_ok:
@@ -93,7 +97,9 @@ def _lines_of_page(page: Any, number: int) -> tuple[list[_Line], float]:
                 segment.text += " " * min(spaces, 1) + word["text"]
                 segment.x1 = word["x1"]
             else:
-                line.segments.append(_Segment(word["x0"], word["x1"], word["top"], word["text"], number))
+                line.segments.append(
+                    _Segment(word["x0"], word["x1"], word["top"], word["text"], number, index)
+                )
         lines.append(line)
     return lines, char_width
 
@@ -251,7 +257,9 @@ def _paragraphs(lines: list[_Line], columns: Columns, page_width: float = 612.0)
     open_texts: list[str] = []
     open_page = 1
     open_top = 0.0
+    open_row = 0
     line_top = 0.0
+    line_row = 0
     open_number: str | None = None
     last_top = -1.0
     last_page = 0
@@ -259,7 +267,7 @@ def _paragraphs(lines: list[_Line], columns: Columns, page_width: float = 612.0)
     more: str | None = None
     line_height = 12.0
     resumable: str | None = None  # the speaker before a blank line: dialogue may go on after it
-    dual_sides: dict[str, list[list[str]]] = {}  # side -> [[kind, text, page, top], ...]
+    dual_sides: dict[str, list[list[str]]] = {}  # side -> [[kind, text, page, top, row], ...]
 
     def close() -> None:
         nonlocal open_kind, open_texts
@@ -271,34 +279,40 @@ def _paragraphs(lines: list[_Line], columns: Columns, page_width: float = 612.0)
                     page=open_page,
                     scene_number=open_number,
                     top=round(open_top, 1),
+                    page_line=open_row or None,
                 )
             )
         open_kind, open_texts = None, []
 
     def start(kind: str, text: str, page: int, number: str | None = None) -> None:
-        nonlocal open_kind, open_texts, open_page, open_number, open_top
+        nonlocal open_kind, open_texts, open_page, open_number, open_top, open_row
         close()
         open_kind, open_texts, open_page, open_number, open_top = kind, [text], page, number, line_top
+        open_row = line_row
 
     def flush_dual() -> None:
         for side in ("left", "right"):
-            for kind, text, page, top in dual_sides.get(side, []):
-                out.append(Paragraph(kind, text, page=int(page), dual=True, top=round(float(top), 1)))
+            for kind, text, page, top, row in dual_sides.get(side, []):
+                out.append(
+                    Paragraph(
+                        kind, text, page=int(page), dual=True, top=round(float(top), 1), page_line=int(row)
+                    )
+                )
         dual_sides.clear()
 
     def add_dual(segment: _Segment, text: str) -> None:
         side = dual_sides.setdefault("left" if segment.x0 < middle - tolerance else "right", [])
         if is_cue_name(text) and not text.startswith("(") and not side:
-            side.append([CHARACTER, text, str(segment.page), str(segment.top)])
+            side.append([CHARACTER, text, str(segment.page), str(segment.top), str(segment.row)])
         elif text.startswith("("):
-            side.append([PARENTHETICAL, text, str(segment.page), str(segment.top)])
+            side.append([PARENTHETICAL, text, str(segment.page), str(segment.top), str(segment.row)])
         elif side and side[-1][0] == DIALOGUE:
             side[-1][1] += " " + text
         else:
-            side.append([DIALOGUE, text, str(segment.page), str(segment.top)])
+            side.append([DIALOGUE, text, str(segment.page), str(segment.top), str(segment.row)])
 
     for line in lines:
-        line_top = line.top
+        line_top, line_row = line.top, line.row
         gap = line.top - last_top if line.page == last_page else 99.0
         if line.page == last_page and 6 < gap < line_height:
             line_height = gap
