@@ -30,7 +30,21 @@ LSH_ROWS = 4
 MINHASH_SEED = 1
 PASSAGE_MAX_WORDS = 96  # passages are cut to fit the embedding model (MiniLM: 256 wordpieces)
 PASSAGE_MIN_WORDS = 6  # shorter speeches are merged into windows, never compared alone
-EMBED_BATCH_SIZE = 32
+EMBED_BATCH_SIZE = 32  # texts per batch on the sentence-transformers backend
+
+# the plain-torch embedding pipeline (simcheck.bert), chosen per device. Texts are tokenized a chunk at a
+# time (for a GPU, the next chunk in background threads while the GPU runs the current one), sorted by
+# token length and cut into batches of at most a token budget (rows x padded length).
+# tokens per batch on the CPU: 1.39x the batch-32 path (benchmarks/cpu_embed_before_after.json)
+EMBED_TOKEN_BUDGET_CPU = 2048
+EMBED_TOKEN_BUDGET_CUDA = 65536  # tokens per batch on a CUDA GPU (32k-131k ran within 6% on an H200)
+EMBED_CHUNK_TEXTS_CPU = 1024  # texts tokenized at a time on the CPU (also the progress step)
+EMBED_CHUNK_TEXTS_CUDA = 8192  # texts tokenized at a time for a CUDA GPU
+# threads that tokenize a chunk for a GPU, at most one per core (the tokenizer drops the GIL); on an H200
+# machine's 16 cores 1/4/8/16 threads gave 11k/28k/38k/49k passages/s end to end: tokenizing bounds it
+EMBED_TOKENIZER_THREADS_CUDA = 16
+# bf16 autocast on a CUDA GPU only where it agrees with float32 on a fixed set of sentences (min cosine)
+EMBED_BF16_MIN_COSINE = 0.9999
 
 # --- how a draft is compared (CompareSettings defaults) --------------------------------------------
 SEMANTIC_NEIGHBOURS = 10  # FAISS neighbours per draft passage

@@ -127,9 +127,13 @@ def make_script(
     encoding: str = "utf-8",
     assumptions: Sequence[str] = (),
     scene_numbers: Mapping[int, str] | None = None,
+    ordered: bool = False,
 ) -> Script:
-    """Assemble a Script from its body elements (sorted here by ``start``, stably)."""
-    elements.sort(key=lambda e: e.start)
+    """Assemble a Script from its body elements (sorted here by ``start``, stably, unless ``ordered``
+    says they are in reading order already: dual dialogue side by side in a text file is read one
+    column after the other)."""
+    if not ordered:
+        elements.sort(key=lambda e: e.start)
     return Script(
         path=path,
         format=fmt,
