@@ -46,7 +46,10 @@ def export_revision(revision: str, folder: Path) -> Path:
 
 def commit_of(revision: str) -> str:
     proc = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", revision], capture_output=True, text=True, check=False
+        ["git", "-C", str(ROOT), "rev-parse", "--short", revision],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return proc.stdout.strip() or revision
 

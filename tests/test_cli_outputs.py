@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
+from test_cli_compare import INNOCENT, KEEPER, PLANTED, REFS, run
 
 from simcheck.cli import cli
 from simcheck.cli.progress import CompareProgress
@@ -21,16 +22,6 @@ from simcheck.compare import Step
 from simcheck.render.csv import COLUMNS, render_csv
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).parent / "fixtures" / "compare"
-KEEPER = str(FIXTURES / "keepers_daughter.fountain")
-REFS = [KEEPER, str(FIXTURES / "orchard_debts.fountain"), str(FIXTURES / "night_shift.fountain")]
-PLANTED = str(FIXTURES / "salt_and_signal.fountain")
-INNOCENT = str(FIXTURES / "bakery.fountain")
-
-
-def run(*args: str) -> Result:
-    against = [x for ref in REFS for x in ("--against", ref)]
-    return CliRunner().invoke(cli, ["compare", *args, *against, "--model", "hash-64"])
 
 
 @pytest.mark.parametrize(

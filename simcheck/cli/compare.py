@@ -14,6 +14,7 @@ import click
 
 from simcheck.cli.options import (
     exclude_option,
+    fail_on_option,
     index_location,
     index_option,
     model_option,
@@ -22,7 +23,7 @@ from simcheck.cli.options import (
 )
 from simcheck.cli.progress import CompareProgress
 from simcheck.errors import IndexNotFound, UsageError
-from simcheck.settings import FAIL_ON, FAIL_ON_CHOICES, CompareSettings
+from simcheck.settings import CompareSettings
 
 FORMATS = ("text", "json", "html", "csv")
 SUFFIX_FORMATS = {".json": "json", ".html": "html", ".htm": "html", ".txt": "text", ".csv": "csv"}
@@ -64,13 +65,7 @@ REPORTS_SCHEMA_VERSION = 1  # {"schema_version": 1, "reports": [...]}: several d
     "other suffix is refused) or into this folder (one DRAFT.simcheck.EXT per draft; required for "
     "several drafts). Without -o, HTML goes to DRAFT.simcheck.html beside the draft.",
 )
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON_CHOICES),
-    default=FAIL_ON,
-    show_default=True,
-    help="Exit with status 3 when a flagged match reaches this level ('never': always exit 0).",
-)
+@fail_on_option("Exit with status 3 when a flagged match reaches this level ('never': always exit 0).")
 @click.option(
     "--allow",
     multiple=True,

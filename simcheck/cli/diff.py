@@ -7,8 +7,7 @@ import sys
 
 import click
 
-from simcheck.cli.options import reports_errors
-from simcheck.settings import FAIL_ON, FAIL_ON_CHOICES
+from simcheck.cli.options import fail_on_option, reports_errors
 
 
 @click.command("diff")
@@ -23,13 +22,7 @@ from simcheck.settings import FAIL_ON, FAIL_ON_CHOICES
     help='text: one line per finding; json: {"new": [...], "resolved": [...], "persisting": [...]}; '
     "html: one self-contained page.",
 )
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON_CHOICES),
-    default=FAIL_ON,
-    show_default=True,
-    help="Exit with status 3 when a new finding reaches this level ('never': always exit 0).",
-)
+@fail_on_option("Exit with status 3 when a new finding reaches this level ('never': always exit 0).")
 @reports_errors
 def diff_command(old: str, new: str, output_format: str, fail_on: str) -> None:
     """Compare the findings of two reports (simcheck compare --format json) of successive drafts.

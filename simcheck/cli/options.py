@@ -14,7 +14,14 @@ from typing import Any, TypeVar
 import click
 
 from simcheck.errors import SimcheckError
-from simcheck.settings import INDEX_ENV_VAR, IndexLocation, resolve_index, user_index_dir
+from simcheck.settings import (
+    FAIL_ON,
+    FAIL_ON_CHOICES,
+    INDEX_ENV_VAR,
+    IndexLocation,
+    resolve_index,
+    user_index_dir,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,6 +79,13 @@ def index_option(help: str = "The index folder.") -> Callable[[F], F]:
 def model_option(show_default: str, help: str) -> Callable[[F], F]:
     """``--model NAME_OR_PATH``: a sentence-transformers model name or local folder."""
     return click.option("--model", default=None, show_default=show_default, help=help)
+
+
+def fail_on_option(help: str) -> Callable[[F], F]:
+    """``--fail-on LEVEL`` (default ``high``): the level from which a command exits with status 3."""
+    return click.option(
+        "--fail-on", type=click.Choice(FAIL_ON_CHOICES), default=FAIL_ON, show_default=True, help=help
+    )
 
 
 def exclude_option(help: str) -> Callable[[F], F]:

@@ -96,18 +96,17 @@ def read_where(value: Any, text: str) -> Where:
     pos = as_dict(value)
     line = as_int(pos.get("line"))
     number = pos.get("scene_number")
+    numbers = {key: as_int(pos.get(key)) for key in _NUMBERED}
     return Where(
         line=line,
         end_line=end_line(line, text),
-        page=as_int(pos.get("page")),
-        page_line=as_int(pos.get("page_line")),
-        end_page=as_int(pos.get("end_page")),
-        end_page_line=as_int(pos.get("end_page_line")),
         top=as_float(pos.get("top")),
-        paragraph=as_int(pos.get("paragraph")),
-        end_paragraph=as_int(pos.get("end_paragraph")),
         scene_number=as_str(number) if number not in (None, "") else None,
+        **numbers,
     )
+
+
+_NUMBERED = ("page", "page_line", "end_page", "end_page_line", "paragraph", "end_paragraph")
 
 
 def read_evidence(value: Any) -> EvidenceView:

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from simcheck.render.fields import as_float
+from simcheck.render.passages import Where
 
 
 class NamePair(Protocol):
@@ -114,26 +115,7 @@ def fmt_threshold(level: str, rarity: float | None, samples: int | None) -> str 
     return f"{level}: rarer than 1 in {float(f'{odds:.1g}'):,.0f} unrelated scenes"
 
 
-class Located(Protocol):
-    @property
-    def line(self) -> int | None: ...
-    @property
-    def end_line(self) -> int | None: ...
-    @property
-    def page(self) -> int | None: ...
-    @property
-    def page_line(self) -> int | None: ...
-    @property
-    def end_page(self) -> int | None: ...
-    @property
-    def end_page_line(self) -> int | None: ...
-    @property
-    def paragraph(self) -> int | None: ...
-    @property
-    def end_paragraph(self) -> int | None: ...
-
-
-def fmt_where(where: Located, short: bool = False) -> str:
+def fmt_where(where: Where, short: bool = False) -> str:
     """Where a passage is, in its file's own terms: ``page 12, line 30 - page 13, line 4`` (PDF),
     ``paragraphs 3-7`` (Final Draft, Fade In; of the scene), else ``lines 437-508``.
     ``short``: ``p.12 l.30``, ``¶3-7``, ``l.437-508``."""
