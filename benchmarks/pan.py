@@ -615,6 +615,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--before", default=None, metavar="REV", help="also run the simcheck of this git revision (same run)"
     )
     parser.add_argument("-o", "--output", type=Path, default=None, help="also write the markdown here")
+    parser.add_argument(
+        "--record",
+        default=None,
+        metavar="KEY",
+        help="store the result as section KEY of benchmarks/results.json and re-render RESULTS.md",
+    )
     args = parser.parse_args(argv)
     result = run(
         quick=False,
@@ -630,7 +636,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(markdown)
     if args.output is not None:
         args.output.write_text(markdown, encoding="utf-8")
+    if args.record:
+        _record(args.record, result)
     return 0
+
+
+def _record(key: str, result: dict[str, object]) -> None:
+    """Store a run as one section of ``benchmarks/results.json`` and re-render ``RESULTS.md``."""
+    from benchmarks import results
+
+    data = result["data"]
+    assert isinstance(data, dict)
+    sections = results.load(results.RESULTS_JSON)
+    machine = dict(results.machine(), load_1min=round(os.getloadavg()[0], 1))
+    sections[key] = results.Section(
+        key=key,
+        title=str(result["title"])
+        + (f": before ({data['before']}) and after, one run" if "before" in data else ""),
+        markdown=str(result["markdown"]),
+        command=str(data["command"]),
+        date=results.now(),
+        machine=machine,
+        data=data,
+        headline=tuple(str(line) for line in result.get("headline", ()) or ()),  # type: ignore[attr-defined]
+    )
+    results.write(sections, results.RESULTS_MD, results.RESULTS_JSON)
 
 
 if __name__ == "__main__":

@@ -98,5 +98,6 @@ class CompareProgress:
 
 
 def _short(path: str, width: int = 40) -> str:
-    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    """A file's name for a progress label: no folders, no control characters, at most ``width``."""
+    name = "".join(ch for ch in path.replace("\\", "/").rsplit("/", 1)[-1] if ch.isprintable())
     return name if len(name) <= width else "\u2026" + name[-(width - 1) :]

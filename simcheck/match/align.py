@@ -36,7 +36,7 @@ vectorised with numpy:
    words lightly edited) when at least ``FUZZY_MIN_RUN_SHARE`` of its two ranges lie in common runs of
    ``ngram`` tokens or more, in the same order on both sides (``in_order_share``: the longest common
    subsequence of the two token-id sequences, by rapidfuzz), else ``reworded`` (the same vocabulary in
-   other sentences: a paraphrase, a shuffle, a re-translation; shown only as semantic evidence). A fuzzy
+   other sentences: a paraphrase, a shuffle, a re-translation; the report shows it as semantic). A fuzzy
    group that fails is regrouped with half the gap (down to ``min_gap``) before it is given up:
    loose chains of unrelated matches fall apart at smaller gaps, a copied passage does not. A group
    that is nothing but verbatim runs in another order (passages or speeches moved about: runs of

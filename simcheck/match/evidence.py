@@ -8,8 +8,9 @@ For every candidate pair of one reference script:
 - **lexical**: the compared words of the two scenes are aligned (``align.align``, names masked).
   Spans found are aligned again with every word weighted by phrase commonness, so that stock
   phrases do not make spans (the weights are only computed where the unweighted alignment found
-  something). A ``reworded`` span (shared vocabulary, few same-order runs: a paraphrase) is not
-  lexical evidence: what it shares is meaning, and the semantic evidence shows that. A span always
+  something). A ``reworded`` span (shared vocabulary, few same-order runs: a paraphrase, a shuffle,
+  a re-translation) counts like any other (it is what the words show); the report labels it for what
+  it is, the same content in other words (``simcheck.report.pieces``). A span always
   belongs to one scene pair. Against a large index (``MIN_SCRIPTS`` scripts or more) a pair is
   aligned only when two of its passages look alike to MinHash (estimated Jaccard >=
   ``LEXICAL_SCREEN``): copying that matters shares far more word shingles than that, and aligning
@@ -31,7 +32,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from simcheck.match.align import REWORDED, align
+from simcheck.match.align import align
 from simcheck.match.allowlist import Allowlist
 from simcheck.match.candidates import semantic_floors
 from simcheck.match.draft import Probe, ReferenceCache, ReferenceSide, RefScript, reference_side
@@ -59,7 +60,7 @@ def small_matrix_mode() -> contextlib.AbstractContextManager[object]:
 
 @dataclass(frozen=True)
 class LexPiece:
-    kind: str  # verbatim | fuzzy
+    kind: str  # verbatim | fuzzy | reworded
     similarity: float
     a0: int  # word indices local to the draft scene
     a1: int
@@ -175,7 +176,7 @@ def _lexical(
     return [
         LexPiece(span.kind, float(span.similarity), span.a_start, span.a_end, span.b_start, span.b_end)
         for span in spans
-        if span.a_len >= MIN_PIECE_WORDS and span.b_len >= MIN_PIECE_WORDS and span.kind != REWORDED
+        if span.a_len >= MIN_PIECE_WORDS and span.b_len >= MIN_PIECE_WORDS
     ]
 
 

@@ -73,8 +73,11 @@ class Evidence:
 
     ``similarity``: 1.0 for ``verbatim``; for ``fuzzy`` the multiset Dice coefficient of the two
     token ranges (share of common words, order-insensitive); for ``semantic`` the cosine of the two
-    passages' embeddings. ``strength`` in [0, 1] is how much this piece counts towards the scores
-    (see ``simcheck.match.scoring``); ``draft_speaker``/``reference_speaker`` the speakers, if speeches.
+    passages' embeddings, or, when ``reworded`` (a passage found by aligning its words that shares their
+    vocabulary in other sentences: the same content in other words), the multiset Dice coefficient.
+    ``reworded`` is left out of the JSON when false (an optional field of schema version 1).
+    ``strength`` in [0, 1] is how much this piece counts towards the scores (see
+    ``simcheck.match.scoring``); ``draft_speaker``/``reference_speaker`` the speakers, if speeches.
     """
 
     kind: str
@@ -88,6 +91,7 @@ class Evidence:
     draft_speaker: str | None = None
     reference_speaker: str | None = None
     allowed_by: str | None = None  # the allowlist entry covering this piece (it then does not count)
+    reworded: bool = False  # a semantic item found by aligning words (see the class docstring)
 
 
 @dataclass(frozen=True)
@@ -235,6 +239,8 @@ def _drop_unset(report: dict[str, Any]) -> None:
         if match.get("reference_page") is None:
             match.pop("reference_page", None)
         for evidence in match["evidence"]:
+            if not evidence.get("reworded"):
+                evidence.pop("reworded", None)
             for side in ("draft", "reference"):
                 location = evidence[side]
                 for key in LOCATION_OPTIONAL:

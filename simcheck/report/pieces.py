@@ -6,11 +6,15 @@ Each lexical piece of a verified scene pair becomes one or more ``Evidence`` ite
   correspondences (``match.runs.line_pieces``: whole lines of the draft with the lines of the reference
   their words align with), so that a reader sees which lines answer which; a cut-out stretch sharing
   fewer than ``MIN_PIECE_WORDS`` aligned words (a line the draft added) is left out;
-- an item is ``verbatim`` when its words are the same words as written (names included), else
-  ``fuzzy`` (the same words lightly edited: a renamed character, a changed word); its similarity is
-  the multiset Dice coefficient of its (name-masked) words.
+- each item is labelled by what it shares: ``verbatim`` when its words are the same words as written
+  (names included); ``fuzzy`` when they are the same words lightly edited (a renamed character, a
+  changed word: at least ``FUZZY_MIN_RUN_SHARE`` of them in same-order runs); else ``semantic`` with
+  ``reworded`` set: the same content in other words, found through shared vocabulary. Its similarity
+  is the multiset Dice coefficient of its (name-masked) words.
 
-Semantic pieces become one item each (the cosine, at most 1), unless lexical evidence already covers
+A ``reworded`` piece that semantic passage pairs already cover for at least ``REWORDED_BY_PASSAGES`` of
+its words is shown as those pairs (a speech-by-speech correspondence reads better). Semantic pieces
+become one item each (the cosine, at most 1), unless lexical evidence shown already covers
 ``COVERED_BY_LEXICAL`` of their words. Every item carries the coordinates of its source format
 (``report.coords``). Scores and levels are not changed here: they come from the pieces as verified.
 """
@@ -21,14 +25,22 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from simcheck.match.align import REWORDED
 from simcheck.match.draft import Probe
 from simcheck.match.evidence import LexPiece, PairResult
-from simcheck.match.runs import common_runs, dice, line_pieces
+from simcheck.match.runs import common_runs, dice, in_order_share, line_pieces
 from simcheck.match.scoring import strengths
 from simcheck.model import Lines
 from simcheck.report.coords import Coordinates
 from simcheck.report.model import Evidence
-from simcheck.settings import COVERED_BY_LEXICAL, EVIDENCE_MAX_WORDS, MIN_PIECE_WORDS
+from simcheck.settings import (
+    ALIGN_NGRAM,
+    COVERED_BY_LEXICAL,
+    EVIDENCE_MAX_WORDS,
+    FUZZY_MIN_RUN_SHARE,
+    MIN_PIECE_WORDS,
+    REWORDED_BY_PASSAGES,
+)
 from simcheck.text.tokens import fold
 from simcheck.text.words import SceneWords
 
@@ -43,8 +55,14 @@ def match_evidence(
     """The evidence items of one verified scene pair, sorted by draft offset, then reference offset."""
     out: list[Evidence] = []
     d0, d1 = probe.words.scene_range(result.draft_scene)
-    lexical_cover = strengths(d1 - d0, ((p.a0, p.a1, 1.0) for p in result.lexical))
-    for piece in result.lexical:
+    semantic_cover = strengths(d1 - d0, ((p.a0, p.a1, 1.0) for p in result.semantic))
+    shown = [
+        p
+        for p in result.lexical
+        if p.kind != REWORDED or float(semantic_cover[p.a0 : p.a1].mean()) < REWORDED_BY_PASSAGES
+    ]
+    lexical_cover = strengths(d1 - d0, ((p.a0, p.a1, 1.0) for p in shown))
+    for piece in shown:
         assert words is not None
         out.extend(_lexical_items(probe, d0, words, piece, draft, reference))
     for sem in result.semantic:
@@ -102,10 +120,11 @@ def _lexical_items(
         same = _surface(text_a, starts_a[x0:x1], ends_a[x0:x1]) == _surface(
             text_b, starts_b[y0:y1], ends_b[y0:y1]
         )
+        kind = _label(norms_a[x0:x1], norms_b[y0:y1], same)
         items.append(
             Evidence(
-                kind="verbatim" if same else "fuzzy",
-                similarity=1.0 if same else dice(norms_a[x0:x1], norms_b[y0:y1]),
+                kind="semantic" if kind == REWORDED else kind,
+                similarity=1.0 if kind == "verbatim" else dice(norms_a[x0:x1], norms_b[y0:y1]),
                 draft=draft.location(ds, de),
                 reference=reference.location(rs, re_),
                 draft_text=text_a[ds:de],
@@ -115,9 +134,17 @@ def _lexical_items(
                 draft_speaker=probe.words.speakers.get(int(probe.words.units[a0 + x0])),
                 reference_speaker=words.speakers.get(int(words.units[piece.b0 + y0])),
                 allowed_by=piece.allowed_by,
+                reworded=kind == REWORDED,
             )
         )
     return items
+
+
+def _label(a: Sequence[str], b: Sequence[str], same: bool) -> str:
+    """``verbatim`` (the same words as written: ``same``), ``fuzzy`` (lightly edited) or ``reworded``."""
+    if same:
+        return "verbatim"
+    return "fuzzy" if in_order_share(a, b, ALIGN_NGRAM) >= FUZZY_MIN_RUN_SHARE else REWORDED
 
 
 def _line_starts(lines: Lines, starts: np.ndarray) -> list[int]:
