@@ -118,7 +118,6 @@ ALIGN_STEM_PREFIX = 7  # stems are cut to this many characters
 # examples' scene 3 has 0.09, their lightly edited scenes 2, 7 and 8 have 0.89-0.92), which the report
 # labels for what it is, semantic: the same content in other words. Labels only: scores are unchanged.
 FUZZY_MIN_RUN_SHARE = 0.5
-REWORDED_BY_PASSAGES = 0.5  # a reworded span this much covered by semantic passage pairs is shown as them
 EVIDENCE_MAX_WORDS = 120  # a longer lexical span is shown as line-level correspondences of about this size
 
 # --- allowlist ---------------------------------------------------------------------------------------

@@ -167,3 +167,17 @@ def test_function_words_alone_are_not_underlined_and_long_passages_are_diffed_wh
     long_b = " ".join(f"word{k}" for k in range(3000))
     marked, _ = mark_pair(long_a, long_b, "fuzzy")
     assert marked.count('class="chg"') == 60  # every change found, however long the passage
+
+
+def test_a_reworded_stretch_is_shown_as_semantic_and_scored_as_found(tmp_path: Path) -> None:
+    scene = body(KEEPER).split("\nINT. LAMP ROOM")[1].split("\nINT.")[0]
+    reversed_text = re.sub(r"[A-Za-z][^.!?\n]*", lambda m: " ".join(reversed(m.group().split())), scene)
+    draft = tmp_path / "paraphrase.fountain"
+    draft.write_text("INT. TOWER - NIGHT\n" + reversed_text, encoding="utf-8")
+    match = compare(draft)["matches"][0]
+    reworded = [e for e in match["evidence"] if e.get("reworded")]
+    assert reworded and all(e["kind"] == "semantic" for e in reworded)
+    assert all(0 < e["similarity"] <= 1 and e["words"] <= EVIDENCE_MAX_WORDS for e in reworded)
+    assert sum(e["words"] for e in reworded) >= 0.8 * len(words(reversed_text))  # the whole stretch
+    assert match["lexical"] > 0.5  # found in its words, and scored so: only the label says "semantic"
+    assert match["level"] == "high"

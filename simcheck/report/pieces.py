@@ -12,10 +12,9 @@ Each lexical piece of a verified scene pair becomes one or more ``Evidence`` ite
   ``reworded`` set: the same content in other words, found through shared vocabulary. Its similarity
   is the multiset Dice coefficient of its (name-masked) words.
 
-A ``reworded`` piece that semantic passage pairs already cover for at least ``REWORDED_BY_PASSAGES`` of
-its words is shown as those pairs (a speech-by-speech correspondence reads better). Semantic pieces
-become one item each (the cosine, at most 1), unless lexical evidence shown already covers
-``COVERED_BY_LEXICAL`` of their words. Every item carries the coordinates of its source format
+Semantic pieces become one item each (the cosine, at most 1), unless lexical pieces already cover
+``COVERED_BY_LEXICAL`` of their words (a reworded stretch is shown once, as itself: its extent is
+what was found, and what the PAN benchmark scores). Every item carries the coordinates of its source format
 (``report.coords``). Scores and levels are not changed here: they come from the pieces as verified.
 """
 
@@ -39,7 +38,6 @@ from simcheck.settings import (
     EVIDENCE_MAX_WORDS,
     FUZZY_MIN_RUN_SHARE,
     MIN_PIECE_WORDS,
-    REWORDED_BY_PASSAGES,
 )
 from simcheck.text.tokens import fold
 from simcheck.text.words import SceneWords
@@ -55,14 +53,8 @@ def match_evidence(
     """The evidence items of one verified scene pair, sorted by draft offset, then reference offset."""
     out: list[Evidence] = []
     d0, d1 = probe.words.scene_range(result.draft_scene)
-    semantic_cover = strengths(d1 - d0, ((p.a0, p.a1, 1.0) for p in result.semantic))
-    shown = [
-        p
-        for p in result.lexical
-        if p.kind != REWORDED or float(semantic_cover[p.a0 : p.a1].mean()) < REWORDED_BY_PASSAGES
-    ]
-    lexical_cover = strengths(d1 - d0, ((p.a0, p.a1, 1.0) for p in shown))
-    for piece in shown:
+    lexical_cover = strengths(d1 - d0, ((p.a0, p.a1, 1.0) for p in result.lexical))
+    for piece in result.lexical:
         assert words is not None
         out.extend(_lexical_items(probe, d0, words, piece, draft, reference))
     for sem in result.semantic:
