@@ -181,3 +181,17 @@ def test_a_reworded_stretch_is_shown_as_semantic_and_scored_as_found(tmp_path: P
     assert sum(e["words"] for e in reworded) >= 0.8 * len(words(reversed_text))  # the whole stretch
     assert match["lexical"] > 0.5  # found in its words, and scored so: only the label says "semantic"
     assert match["level"] == "high"
+
+
+def test_reworded_items_say_so_in_text_and_html(tmp_path: Path) -> None:
+    scene = body(KEEPER).split("\nINT. LAMP ROOM")[1].split("\nINT.")[0]
+    reversed_text = re.sub(r"[A-Za-z][^.!?\n]*", lambda m: " ".join(reversed(m.group().split())), scene)
+    draft = tmp_path / "paraphrase.fountain"
+    draft.write_text("INT. TOWER - NIGHT\n" + reversed_text, encoding="utf-8")
+    report = compare(draft)
+    assert "semantic (reworded)" in render_text(report, width=160)
+    page = render_html(report)
+    assert (
+        "the same content in other words (reworded: found through the vocabulary both share), common words"
+        in (page)
+    )

@@ -153,7 +153,10 @@ def _kind_class(kind: str) -> str:
 def _evidence_row(match: MatchView, ev: EvidenceView) -> str:
     kind = _kind_class(ev.kind)
     label = KIND_LABELS.get(ev.kind, "evidence")
-    similarity = f", similarity {fmt_score(ev.similarity)}" if ev.similarity is not None else ""
+    measure = "common words" if ev.reworded else "similarity"
+    similarity = f", {measure} {fmt_score(ev.similarity)}" if ev.similarity is not None else ""
+    if ev.reworded:
+        label += " (reworded: found through the vocabulary both share)"
     allowed = (
         f'<span class="badge lv-allowed">allowed</span><span>{esc(ev.allowed_by)} (does not count)</span>'
         if ev.allowed_by

@@ -53,6 +53,7 @@ class EvidenceView:
     draft_start: int | None
     allowed_by: str | None = None
     words: int | None = None
+    reworded: bool = False  # semantic, found through shared vocabulary: similarity is the share of words
     draft_where: Where = field(default_factory=Where)
     reference_where: Where = field(default_factory=Where)
 
@@ -129,4 +130,5 @@ def read_evidence(value: Any) -> EvidenceView:
         reference_end_line=end_line(reference_line, reference_text),
         draft_start=draft_start,
         allowed_by=as_str(item.get("allowed_by")) or None,
+        reworded=item.get("reworded") is True,
     )

@@ -227,7 +227,7 @@ def _match_block(match: MatchView, samples: int | None) -> Padding:
     grid.add_column(no_wrap=True, style="dim")
     grid.add_column(overflow="fold", ratio=1)
     for ev in _strongest_evidence(match):
-        kind = Text(ev.kind, style=KIND_STYLES.get(ev.kind, "bold"))
+        kind = Text(ev.kind + (" (reworded)" if ev.reworded else ""), style=KIND_STYLES.get(ev.kind, "bold"))
         if ev.similarity is not None:
             kind.append(f" {fmt_score(ev.similarity)}", style="dim")
         grid.add_row(kind, _where("draft", fmt_where(ev.draft_where, short=True)), cut(ev.draft_text))
