@@ -671,7 +671,7 @@ def _record(key: str, result: dict[str, object], load_before: float) -> None:
     machine = dict(results.machine(), load_1min=[round(load_before, 1), round(os.getloadavg()[0], 1)])
     sections[key] = results.Section(
         key=key,
-        title=str(result["title"])
+        title=f"{result['title']}, detector {data['detector']}"
         + (f": before ({data['before']}) and after, one run" if "before" in data else ""),
         markdown=str(result["markdown"]),
         command=str(data["command"]),
