@@ -69,7 +69,7 @@ WARMUP_TEXTS = 2048  # passages embedded once before each variant is timed
 BUDGETS = (16384, 32768, 65536, 131072)  # token budgets swept on a GPU (bf16)
 CHUNKS = (2048, 4096, 8192, 16384)  # texts tokenized at a time, swept on a GPU (bf16)
 CPU_BUDGETS = (1024, 2048, 4096, 8192)  # token budgets swept on the CPU (float32)
-THREADS = (0, 1, 8, 16)  # tokenizer threads swept (bf16); 0: one call, parallel inside the Rust tokenizer
+THREADS = (1, 8, 16)  # tokenizer threads swept (bf16)
 ALL_CORES_COPIES = 4  # the corpus read this many times over by the worker processes (load balance)
 MODEL_FILES = (
     "config.json",

@@ -442,6 +442,8 @@ def gpu_markdown(data: dict[str, Any], defaults: dict[str, Any] | None = None) -
         if isinstance(rows, list) and rows:
             field_name = key.removeprefix("sweep_")
             cells = "; ".join(f"{r[field_name]}: {r['passages_per_s']:,.0f}" for r in rows)
+            if field_name == "tokenizer_threads" and any(r[field_name] == 0 for r in rows):
+                cells += " (0: one call made parallel inside the Rust tokenizer; tried, slower, not kept)"
             out.append(f"- Sweep of the {label} (bf16, passages/s end to end): {cells}.")
     stages = data.get("cpu_stages")
     projection = gpu_projection(data, defaults.get("tokenizer_threads"))

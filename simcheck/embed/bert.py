@@ -28,12 +28,11 @@ times slower there) and gives the vectors of ``encode`` to float precision.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import math
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +52,6 @@ from simcheck.settings import (
 _TRANSFORMER = "sentence_transformers.models.Transformer"
 _POOLING = "sentence_transformers.models.Pooling"
 _NORMALIZE = "sentence_transformers.models.Normalize"
-PARALLELISM_ENV_VAR = "TOKENIZERS_PARALLELISM"
 _MEAN_ONLY = {
     "pooling_mode_cls_token": False,
     "pooling_mode_mean_tokens": True,
@@ -104,21 +102,6 @@ def supports(folder: str | Path) -> bool:
         and (root / "model.safetensors").is_file()
         and (root / "tokenizer.json").is_file()
     )
-
-
-@contextlib.contextmanager
-def _rust_parallelism() -> Iterator[None]:
-    """``tokenizers`` encodes a batch on every core while ``TOKENIZERS_PARALLELISM`` is true (simcheck
-    sets it false by default, so that worker processes forked later never inherit a busy thread pool)."""
-    before = os.environ.get(PARALLELISM_ENV_VAR)
-    os.environ[PARALLELISM_ENV_VAR] = "true"
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(PARALLELISM_ENV_VAR, None)
-        else:
-            os.environ[PARALLELISM_ENV_VAR] = before
 
 
 @dataclass(frozen=True)
@@ -196,7 +179,6 @@ class BertMeanEncoder:
         self.token_budget = EMBED_TOKEN_BUDGET_CUDA if self.cuda else EMBED_TOKEN_BUDGET_CPU
         self.chunk_texts = EMBED_CHUNK_TEXTS_CUDA if self.cuda else EMBED_CHUNK_TEXTS_CPU
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        # threads that tokenize a chunk on a GPU machine (0: one call, parallel inside the Rust tokenizer)
         self.tokenizer_threads = min(EMBED_TOKENIZER_THREADS_CUDA, cores) if self.cuda else 1
         self.max_batch = max_batch
         # dtype: float32, or bf16 autocast on CUDA where it agrees with float32 (measured once, here)
@@ -259,9 +241,7 @@ class BertMeanEncoder:
         pending: tuple[Any, Any, int, int] | None = None  # (event, pinned vectors, begin, end)
         with (
             ThreadPoolExecutor(1, thread_name_prefix="simcheck-tokenize") as ahead,
-            ThreadPoolExecutor(
-                max(1, self.tokenizer_threads), thread_name_prefix="simcheck-encode"
-            ) as workers,
+            ThreadPoolExecutor(self.tokenizer_threads, thread_name_prefix="simcheck-encode") as workers,
             torch.inference_mode(),
         ):
             nxt: Future[list[_Batch]] = ahead.submit(self._prepare, texts[0 : self.chunk_texts], workers)
@@ -307,10 +287,7 @@ class BertMeanEncoder:
 
         stripped = [str(t).strip() for t in texts]
         parts = min(self.tokenizer_threads, max(1, len(stripped) // 256))
-        if self.tokenizer_threads == 0:  # one call, parallel inside the Rust tokenizer over every core
-            with _rust_parallelism():
-                flat, lengths = self._tokenize(stripped)
-        elif parts > 1 and workers is not None:
+        if parts > 1 and workers is not None:
             step = -(-len(stripped) // parts)
             pieces = list(
                 workers.map(self._tokenize, [stripped[i : i + step] for i in range(0, len(stripped), step)])
@@ -348,6 +325,7 @@ class BertMeanEncoder:
 
     def _run(self, batches: list[_Batch], size: int, precision: str) -> Any:
         """The pooled vectors of one chunk (float32, on the device), rows in the chunk's order."""
+        import contextlib
 
         import torch
 
