@@ -75,7 +75,10 @@ def _within(path: str, roots: Sequence[str]) -> bool:
 
 
 def add(
-    index: IndexReader, paths: Iterable[str | Path], progress: ProgressCallback | None = None
+    index: IndexReader,
+    paths: Iterable[str | Path],
+    progress: ProgressCallback | None = None,
+    exclude: Sequence[str] = (),
 ) -> AddSummary:
     """Index the script files under ``paths`` (see ``simcheck.index.Index.add``)."""
     began = time.perf_counter()
@@ -85,7 +88,7 @@ def add(
     with WriteLock(index.path):
         index.reload()
         report(Progress("scan", 0, 0))
-        found, skipped = walk_scripts(roots)
+        found, skipped = walk_scripts(roots, exclude=exclude)
         files = sorted(f.real for f in found)
         rows = {row.path: row for row in index.kept_scripts()}
         new: list[NewScript] = []
