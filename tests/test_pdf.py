@@ -8,70 +8,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from handmade import Row, make_pdf
 
 from simcheck.cli import cli
 from simcheck.errors import InputError
 from simcheck.model import Script
 from simcheck.read import read_script
-
-Row = list[tuple[float, str]]  # (x in points, text) on one baseline; an empty row is a blank line
-
-
-def make_pdf(pages: list[list[Row]], *, text: bool = True, damaged: bool = False) -> bytes:
-    """A minimal valid PDF: Letter pages, Courier 12 pt, 12 pt line spacing, first baseline at y=720.
-
-    ``damaged``: each page's content stream is Flate-compressed with a wrong checksum (a damaged file).
-    """
-    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
-    kids = []
-    font_id = 3
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>")
-    for rows in pages:
-        ops = []
-        for index, row in enumerate(rows):
-            y = 720 - 12 * index
-            for x, chunk in row:
-                escaped = chunk.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-                ops.append(f"BT /F1 12 Tf {x} {y} Td ({escaped}) Tj ET")
-        if not text:
-            ops = ["0 0 1 rg 100 100 200 200 re f"]
-        stream = "\n".join(ops).encode("latin-1")
-        if damaged:
-            packed = bytearray(zlib.compress(stream))
-            packed[-1] ^= 0xFF  # a wrong checksum: pdfminer keeps the text and logs a warning
-            stream = bytes(packed)
-            objects.append(
-                b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"
-            )
-        else:
-            objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-        content_id = len(objects)
-        objects.append(
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 %d 0 R >> >> "
-            b"/Contents %d 0 R >>" % (font_id, content_id)
-        )
-        kids.append(len(objects))
-    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
-        b" ".join(b"%d 0 R" % k for k in kids),
-        len(kids),
-    )
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
 
 ACTION, DIALOGUE, PAREN, CUE, TRANSITION = 108.0, 180.0, 223.0, 266.0, 432.0
 

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from simcheck.cli.options import (
+    exclude_option,
     follow_links_option,
     index_folder,
     index_option,
@@ -29,18 +30,26 @@ from simcheck.settings import CompareSettings
     "the index's model; all-MiniLM-L6-v2 for a new index",
     "Sentence-transformers model name or local folder (recorded in the index).",
 )
+@exclude_option("Leave out files and folders matching GLOB when walking folders (repeatable).")
 @click.option(
     "-q", "--quiet", is_flag=True, help="No progress bar (none either when stderr is not a terminal)."
 )
 @follow_links_option("the folders given")
 @reports_errors
 def index_command(
-    paths: tuple[str, ...], index_dir: str | None, model: str | None, quiet: bool, follow_links: bool
+    paths: tuple[str, ...],
+    index_dir: str | None,
+    model: str | None,
+    exclude: tuple[str, ...],
+    quiet: bool,
+    follow_links: bool,
 ) -> None:
     """Index the reference scripts in PATHS (files or folders, walked for every supported format).
 
     Re-running it reads only new or changed files, drops indexed files that were deleted and never
-    re-embeds unchanged passages. Files that cannot be read are listed and skipped.
+    re-embeds unchanged passages. Files that cannot be read are listed and skipped; so are files in
+    folders that are not scripts (LICENSE, README, CHANGELOG and the like, and plain prose with no
+    scene heading and no cast): name such a file on the command line to index it anyway.
     """
     # the library loads when a command runs, so that `simcheck --help` takes 0.1 s, not 0.6 s (measured)
     from simcheck.index import Index
@@ -49,7 +58,7 @@ def index_command(
     progress = IndexProgress(enabled=not quiet and sys.stderr.isatty())
     try:
         index = Index.open_or_create(folder, model=model)
-        summary = index.add(paths, progress=progress, follow_links=follow_links)
+        summary = index.add(paths, progress=progress, exclude=exclude, follow_links=follow_links)
     finally:
         progress.close()
     for skipped in summary.skipped:

@@ -78,6 +78,7 @@ def add(
     index: IndexReader,
     paths: Iterable[str | Path],
     progress: ProgressCallback | None = None,
+    exclude: Sequence[str] = (),
     *,
     follow_links: bool = False,
 ) -> AddSummary:
@@ -89,7 +90,7 @@ def add(
     with WriteLock(index.path):
         index.reload()
         report(Progress("scan", 0, 0))
-        found, skipped = walk_scripts(roots, follow_links=follow_links)
+        found, skipped = walk_scripts(roots, exclude=exclude, follow_links=follow_links)
         files = sorted(f.real for f in found)
         rows = {row.path: row for row in index.kept_scripts()}
         new: list[NewScript] = []

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -120,15 +120,18 @@ class Index(IndexReader):
         self,
         paths: Iterable[str | Path],
         progress: ProgressCallback | None = None,
+        exclude: Sequence[str] = (),
         *,
         follow_links: bool = False,
     ) -> AddSummary:
         """Index the script files under ``paths`` (files or folders, walked for every supported
         extension). New and changed files are read and embedded; unchanged ones are kept as they
         are; files under a given folder that were indexed and no longer exist are dropped. Files that
-        cannot be read are listed in ``AddSummary.skipped`` and the rest is indexed, and so are links
-        that lead outside the folders given (not followed unless ``follow_links``)."""
-        return add(self, paths, progress, follow_links=follow_links)
+        cannot be read are listed in ``AddSummary.skipped`` and the rest is indexed; so are files in
+        folders that are not scripts (``read.walk.screenplay_problem``), and links that lead outside
+        the folders given (not followed unless ``follow_links``). ``exclude``: globs of files and
+        folders to leave out of the folder walk (``read.walk.excluded``)."""
+        return add(self, paths, progress, exclude, follow_links=follow_links)
 
     def remove(self, paths: Iterable[str | Path]) -> RemoveSummary:
         """Drop the scripts indexed from ``paths`` (files, or folders: everything indexed under them)."""

@@ -159,6 +159,7 @@ class Paragraph:
     dual: bool = False
     scene_number: str | None = None
     top: float | None = None  # PDF: points from the top of the page to the first line
+    page_line: int | None = None  # PDF: line of the page (1-based, every printed line) of the first line
 
 
 def script_from_paragraphs(
@@ -234,6 +235,7 @@ def script_from_paragraphs(
                 paragraph=para.paragraph,
                 page=para.page,
                 top=para.top,
+                page_line=para.page_line,
             )
         )
     return make_script(

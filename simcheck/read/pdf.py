@@ -10,8 +10,10 @@ repeated ``NAME (CONT'D)`` cue that continues a speech across a page break. Scen
 margins become ``Scene.scene_number``.
 
 ``Script.text`` is reconstructed: one paragraph per line (wrapped lines joined by a space).
-``Element.page`` is the 1-based PDF page where the paragraph starts and ``Element.top`` the distance in
-points from the top of that page to its first line.
+``Element.page`` is the 1-based PDF page where the paragraph starts, ``Element.page_line`` the line of
+that page where it starts (1-based, counting every printed line of the page, furniture such as page
+numbers included, as a reader counts them) and ``Element.top`` the distance in points from the top of
+that page to its first line.
 """
 
 from __future__ import annotations
@@ -160,6 +162,8 @@ class _Reader:
         self.open_texts: list[str] = []
         self.open_page = 1
         self.open_top = 0.0
+        self.open_row = 0
+        self.line_row = 0
         self.open_number: str | None = None
         self.line_top = 0.0
 
@@ -245,6 +249,7 @@ class _Reader:
                     page=self.open_page,
                     scene_number=self.open_number,
                     top=round(self.open_top, 1),
+                    page_line=self.open_row or None,
                 )
             )
         self.open_kind, self.open_texts = None, []
@@ -252,7 +257,7 @@ class _Reader:
     def start(self, kind: str, text: str, page: int, number: str | None = None) -> None:
         self.close()
         self.open_kind, self.open_texts, self.open_page = kind, [text], page
-        self.open_number, self.open_top = number, self.line_top
+        self.open_number, self.open_top, self.open_row = number, self.line_top, self.line_row
 
     def dual(self, index: int) -> int:
         """Read the dual-dialogue block whose two cues are on line ``index``; returns the next line."""
@@ -265,24 +270,26 @@ class _Reader:
         boundary = min([cues[1].x0, *rights]) - self.c.char_width / 2
         self.close()
         for side in (0, 1):
-            parts: list[list[Any]] = []  # [kind, [texts], page, top]
+            parts: list[list[Any]] = []  # [kind, [texts], page, top, row]
             for i in range(index, end):
                 for segment in lines[i].segments:
                     if (segment.x0 >= boundary) != bool(side):
                         continue
                     text = segment.text.strip()
                     if not parts:
-                        parts.append([CHARACTER, [text], segment.page, segment.top])
+                        parts.append([CHARACTER, [text], segment.page, segment.top, segment.row])
                     elif parts[-1][0] == PARENTHETICAL and not parts[-1][1][-1].endswith(")"):
                         parts[-1][1].append(text)
                     elif text.startswith("("):
-                        parts.append([PARENTHETICAL, [text], segment.page, segment.top])
+                        parts.append([PARENTHETICAL, [text], segment.page, segment.top, segment.row])
                     elif parts[-1][0] == DIALOGUE:
                         parts[-1][1].append(text)
                     else:
-                        parts.append([DIALOGUE, [text], segment.page, segment.top])
-            for kind, texts, page, top in parts:
-                self.out.append(Paragraph(kind, " ".join(texts), page=page, dual=True, top=round(top, 1)))
+                        parts.append([DIALOGUE, [text], segment.page, segment.top, segment.row])
+            for kind, texts, page, top, row in parts:
+                self.out.append(
+                    Paragraph(kind, " ".join(texts), page=page, dual=True, top=round(top, 1), page_line=row)
+                )
         return end
 
     def read(self, first: int) -> list[Paragraph]:  # noqa: C901 - one state machine, kept in one place
@@ -294,7 +301,7 @@ class _Reader:
         index = first
         while index < len(lines):
             line = lines[index]
-            self.line_top = line.top
+            self.line_top, self.line_row = line.top, line.row
             continues = index > first and self.continues(index)
             if not continues:
                 self.close()

@@ -34,12 +34,14 @@ class Segment:
     top: float
     text: str
     page: int
+    row: int = 0  # 1-based printed line of the page
 
 
 @dataclass
 class Line:
     top: float
     page: int
+    row: int = 0  # 1-based printed line of the page (every line with text, furniture included)
     segments: list[Segment] = field(default_factory=list)
     scene_number: str | None = None
 
@@ -65,9 +67,9 @@ def lines_of_page(page: Any, number: int) -> tuple[list[Line], float]:
         else:
             rows.append([word])
     lines: list[Line] = []
-    for row in rows:
+    for index, row in enumerate(rows, start=1):
         row.sort(key=lambda w: w["x0"])
-        line = Line(top=row[0]["top"], page=number)
+        line = Line(top=row[0]["top"], page=number, row=index)
         for word in row:
             gap_ok = line.segments and word["x0"] - line.segments[-1].x1 <= 2.5 * char_width
             if gap_ok:
@@ -76,7 +78,9 @@ def lines_of_page(page: Any, number: int) -> tuple[list[Line], float]:
                 segment.text += " " * min(spaces, 1) + word["text"]
                 segment.x1 = word["x1"]
             else:
-                line.segments.append(Segment(word["x0"], word["x1"], word["top"], word["text"], number))
+                line.segments.append(
+                    Segment(word["x0"], word["x1"], word["top"], word["text"], number, index)
+                )
         lines.append(line)
     return lines, char_width
 

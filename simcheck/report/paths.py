@@ -18,7 +18,10 @@ import dataclasses
 import hashlib
 import os
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
+from simcheck.read.walk import Skipped
+from simcheck.report.build import Source
 from simcheck.report.model import Report
 from simcheck.search.references import ReferenceScript
 
@@ -54,23 +57,39 @@ def references_sha256(scripts: Iterable[ReferenceScript], root: str | None) -> s
     return hashlib.sha256("".join(rows).encode("utf-8")).hexdigest()
 
 
-def with_shown_paths(
-    report: Report, scripts: Sequence[ReferenceScript], root: str | None, absolute: bool
-) -> Report:
-    """``report`` naming its references relative to ``root`` (unless ``absolute``), with provenance."""
-    index = dataclasses.replace(
-        report.index,
-        paths_relative_to=None if absolute or root is None else (os.path.basename(root) or root),
-        references_sha256=references_sha256(scripts, root),
+def against_source(against: Sequence[str | Path], not_followed: Sequence[Skipped]) -> Source:
+    """The ``Source`` of a pairwise run: its root, and the links the walk did not follow (as shown)."""
+    root = against_root([str(p) for p in against])
+    return Source(
+        None,
+        "pairwise",
+        root=root,
+        skipped=tuple(f"{shown_path(s.path, root)}: {s.problem}" for s in not_followed),
     )
+
+
+def shown_paths(report: Report, scripts: Sequence[ReferenceScript], source: Source, absolute: bool) -> Report:
+    """``report`` naming its references relative to the root (``source.root``, else the longest common
+    folder of ``scripts``) unless ``absolute``, with the provenance and the walk's notes."""
+    root = source.root or common_folder(s.path for s in scripts)
     known = {s.path for s in scripts}
 
     def shown(path: str) -> str:
         return shown_path(path, root, absolute) if path in known else path
 
+    def shown_warning(warning: str) -> str:  # "PATH is the draft itself ..."
+        path = next((p for p in known if warning.startswith(p + " ")), None)
+        return warning if path is None else shown(path) + warning[len(path) :]
+
+    index = dataclasses.replace(
+        report.index,
+        paths_relative_to=None if absolute or root is None else (os.path.basename(root) or root),
+        references_sha256=references_sha256(scripts, root),
+    )
     return dataclasses.replace(
         report,
         index=index,
         matches=tuple(dataclasses.replace(m, reference=shown(m.reference)) for m in report.matches),
         references=tuple(dataclasses.replace(r, path=shown(r.path)) for r in report.references),
+        warnings=tuple(shown_warning(w) for w in report.warnings) + source.skipped,
     )
