@@ -241,6 +241,8 @@ def build(root: Path, *, heavy: bool = True, model: tuple[str, ...] = FAKE_MODEL
         ("--against FIFO", ("compare", "draft.fountain", "--against", "fifo.fountain", *model), 1),
         ("--against /dev/zero", ("compare", "draft.fountain", "--against", "/dev/zero", *model), 1),
         ("missing draft", ("compare", "no_such_draft.fountain", *against), 1),
+        ("diff of /dev/zero", ("diff", "/dev/zero", "/dev/zero"), 1),
+        ("diff of a FIFO", ("diff", "fifo.fountain", "fifo.fountain"), 1),
     ):
         add(Case(f"path option: {label}", args, (code,), one_line_error=True))
     (root / "full.json").symlink_to("/dev/full")  # a report written to a full disk
