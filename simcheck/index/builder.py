@@ -72,12 +72,12 @@ class SegmentBuilder:
         index: IndexReader,
         replaces: dict[str, IndexedScript],
         progress: Callable[[int], None] | None = None,
-        segment_passages: int = SEGMENT_PASSAGES,
+        segment_passages: int | None = None,
     ) -> None:
         self.index = index
         self.replaces = replaces  # indexed versions of the paths being re-read, tombstoned on commit
         self.progress = progress or (lambda _n: None)
-        self.segment_passages = segment_passages
+        self.segment_passages = segment_passages or SEGMENT_PASSAGES
         self.counts = BuildCounts()
         self._scripts: list[NewScript] = []
         self._passages = 0
