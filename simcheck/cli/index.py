@@ -79,6 +79,7 @@ def index_command(
         click.echo(f"{folder}: {'compacted' if done else 'already compact'}")
         return
     created = _new_folders(folder)
+    first = not (folder / "manifest.json").exists()
     progress = IndexProgress(enabled=not quiet and sys.stderr.isatty())
     index: Any = None
     try:
@@ -93,10 +94,9 @@ def index_command(
             raise InputError(paths[0] if len(paths) == 1 else ", ".join(paths), "no script files found")
     except BaseException:
         progress.close()
-        if created and index is not None and index.n_passages == 0:
-            _discard(index, created)  # a failed first index leaves nothing behind
-        elif created:
-            _remove_empty(created)
+        if first and index is not None and index.n_passages == 0:
+            index.destroy()  # a failed first index leaves nothing behind
+        _remove_empty(created)
         raise
     if compact:
         index.compact()
@@ -125,15 +125,11 @@ def _new_folders(folder: Path) -> list[Path]:
     return out
 
 
-def _discard(index: Any, created: list[Path]) -> None:
-    index.destroy()
-    _remove_empty(created)
-
-
 def _remove_empty(created: list[Path]) -> None:
     for folder in created:
         try:
-            folder.rmdir()
+            if folder.exists():
+                folder.rmdir()
         except OSError:
             return
 

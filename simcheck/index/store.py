@@ -158,7 +158,7 @@ class Index(IndexReader):
         return compact(self)
 
     def destroy(self) -> None:
-        """Delete this index (only the files simcheck writes; the folder if nothing else is in it)."""
+        """Delete this index: the files simcheck writes (the folder itself stays)."""
         with WriteLock(self.path):
             self.close()
             for entry in self.path.iterdir():
@@ -170,8 +170,6 @@ class Index(IndexReader):
                             entry.unlink()
         with contextlib.suppress(OSError):
             (self.path / LOCK).unlink()
-        with contextlib.suppress(OSError):
-            self.path.rmdir()
 
     def __enter__(self) -> Index:
         return self
