@@ -155,9 +155,7 @@ def add(
             for r in rows.values()
             if r.path not in seen and _within(r.path, both) and not os.path.exists(r.path)
         ]
-        builder.flush()
-        if gone:
-            commit_segments(index, [], gone, int(index.manifest["next_segment"]))
+        builder.finish(gone)  # one commit: the last segment and the removals
         if builder.counts.segments or gone:
             merge_tail(index)
         counts = index.manifest["counts"]

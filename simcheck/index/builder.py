@@ -97,8 +97,16 @@ class SegmentBuilder:
         if self._passages >= self.segment_passages:
             self.flush()
 
-    def flush(self) -> None:
-        """Write and commit the buffered scripts as one segment (nothing if none)."""
+    def finish(self, removed: Sequence[IndexedScript]) -> None:
+        """Commit the last segment and the tombstones of ``removed`` scripts, together."""
+        if self._scripts:
+            self.flush(removed)
+        elif removed:
+            commit_segments(self.index, [], removed, int(self.index.manifest["next_segment"]))
+
+    def flush(self, removed: Sequence[IndexedScript] = ()) -> None:
+        """Write and commit the buffered scripts as one segment (nothing if none), with the tombstones
+        of the versions they replace and of ``removed``."""
         if not self._scripts:
             return
         self._resolve()
@@ -126,7 +134,7 @@ class SegmentBuilder:
         number = int(manifest["next_segment"])
         segment = write_segment(self.index.path, manifest, number, entries, vectors, signatures)
         replaced = [self.replaces[e.script.path] for e in entries if e.script.path in self.replaces]
-        commit_segments(self.index, [segment], replaced, number + 1)
+        commit_segments(self.index, [segment], [*replaced, *removed], number + 1)
         self.counts.segments += 1
         self.counts.committed.extend(e.script.path for e in entries)
         self.counts.write_s += time.perf_counter() - started
