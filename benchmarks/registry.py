@@ -1,0 +1,312 @@
+"""A studio's registry: build cost in scripts, the cost of adding one script, the Ray engine, memory.
+
+``python -m benchmarks.registry [--quick] [--out FILE.json] [--part real|memory|all]``
+
+Real part (the real all-MiniLM-L6-v2 on the CPU, never the fake): the 83 corpus scripts are cut into
+~1,000 "scripts" of ~50 passages (consecutive speeches and paragraphs, each piece starting at an
+element; written as Fountain to a temporary folder); then, in one run:
+
+1. build an index of the first 100 pieces and of all ~1,000 (fresh indexes, ``workers`` = cores);
+2. add one held-out piece to the 1,000-piece index (a copy, each round) and index that piece alone
+   into a fresh index, alternately, 3 rounds each: the ratio of the medians;
+3. the same 100 pieces with ``--engine ray`` on a local Ray of 2 CPUs (started before timing; the
+   actor loads the model inside the timing, as a cluster run would): time per script vs the local
+   engine.
+
+Nothing is cached between the builds: every build embeds its texts (``embedded`` says how many).
+
+Memory part (synthetic data through the real segment writer and builder: vectors given, so no model):
+peak RSS (VmHWM) of a fresh process that builds 10^4, 10^5 and 10^6 passages in 300-passage scripts,
+a segment every ``SEGMENT_PASSAGES``; then the cost of the checksum check at open: a fresh process
+opens the 10^6 index and runs a draft's searches with and without the per-file sha256 check.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+CORPUS = SHARED / "corpus"
+PIECE_PASSAGES = 51  # 51,391 corpus passages / ~1,000 pieces
+
+
+def _log(message: str) -> None:
+    print(f"[registry {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def write_pieces(folder: Path, limit: int | None = None) -> list[Path]:
+    """Cut every corpus script into pieces of ~``PIECE_PASSAGES`` passages, written as Fountain."""
+    from simcheck.read import read_script
+    from simcheck.settings import IndexSettings
+    from simcheck.text.passages import make_passages
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out: list[Path] = []
+    for path in sorted(CORPUS.rglob("*.fountain")):
+        script = read_script(path)
+        passages = make_passages(script, IndexSettings())
+        cuts = [0]
+        for k in range(PIECE_PASSAGES, len(passages) - PIECE_PASSAGES // 2, PIECE_PASSAGES):
+            start = passages[k].start
+            block = script.text.rfind("\n\n", 0, start)
+            cuts.append(block + 2 if block > cuts[-1] else start)
+        cuts.append(len(script.text))
+        for number, (a, b) in enumerate(zip(cuts, cuts[1:], strict=False)):
+            target = folder / f"{path.stem}-{number:03d}.fountain"
+            target.write_text(
+                f".PIECE {number} OF {path.stem.upper()}\n\n{script.text[a:b]}", encoding="utf-8"
+            )
+            out.append(target)
+            if limit is not None and len(out) >= limit:
+                return out
+    return out
+
+
+def _build(files: list[Path], folder: Path, embedder: Any, **kwargs: Any) -> dict[str, Any]:
+    from simcheck.index import Index
+    from simcheck.settings import IndexSettings
+
+    t0 = time.perf_counter()
+    index = Index.create(folder, IndexSettings(), embedder)
+    summary = index.add([str(f) for f in files], **kwargs)
+    total = time.perf_counter() - t0
+    return {
+        "scripts": summary.scripts,
+        "passages": summary.passages,
+        "embedded": summary.embedded,
+        "segments": summary.segments,
+        "total_s": total,
+        "embed_s": summary.embed_seconds,
+        "write_s": summary.write_seconds,
+        "per_script_s": total / max(1, summary.scripts),
+    }
+
+
+def _disk(folder: Path, passages: int, dimension: int) -> dict[str, Any]:
+    manifest = json.loads((folder / "manifest.json").read_text())
+    per_file: dict[str, int] = {}
+    for segment in manifest["segments"]:
+        for name, meta in segment["files"].items():
+            per_file[name] = per_file.get(name, 0) + int(meta["bytes"])
+    total = sum(per_file.values())
+    vector = 2 * dimension
+    return {
+        "bytes_per_passage": total / passages,
+        "beyond_vector_per_passage": (total - per_file.get("vectors.f16.npy", 0)) / passages,
+        "vector_bytes": vector,
+        "per_file": {k: v / passages for k, v in sorted(per_file.items())},
+    }
+
+
+def run_real(quick: bool) -> dict[str, Any]:
+    from simcheck.embed import load_embedder
+    from simcheck.index import Index
+
+    embedder = load_embedder("all-MiniLM-L6-v2")
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="simcheck-registry-") as tmp:
+        work = Path(tmp)
+        pieces = write_pieces(work / "pieces", limit=60 if quick else None)
+        held_out, pieces = pieces[-1], pieces[:-1]
+        small_n, big_n = (6, 60) if quick else (100, 1000)
+        small, big = pieces[:small_n], pieces[:big_n]
+        out["pieces"] = len(big)
+        _log(f"{len(big)} pieces; building {small_n}")
+        out["build_small"] = _build(small, work / "small", embedder)
+        _log(f"built {small_n} in {out['build_small']['total_s']:.0f} s; building {len(big)}")
+        out["build_big"] = _build(big, work / "big", embedder)
+        _log(f"built {len(big)} in {out['build_big']['total_s']:.0f} s")
+        out["build_ratio"] = out["build_big"]["total_s"] / out["build_small"]["total_s"]
+        out["disk"] = _disk(work / "big", out["build_big"]["passages"], embedder.dimension)
+        add_s: list[float] = []
+        alone_s: list[float] = []
+        for _ in range(3):
+            shutil.rmtree(work / "copy", ignore_errors=True)
+            shutil.copytree(work / "big", work / "copy")
+            index = Index.open(work / "copy", embedder=embedder)
+            t0 = time.perf_counter()
+            summary = index.add([str(held_out)])
+            add_s.append(time.perf_counter() - t0)
+            assert summary.added and summary.unchanged == 0
+            shutil.rmtree(work / "alone", ignore_errors=True)
+            alone_s.append(_build([held_out], work / "alone", embedder)["total_s"])
+        out["add_one"] = {"to_index_s": add_s, "alone_s": alone_s}
+        out["add_ratio"] = statistics.median(add_s) / statistics.median(alone_s)
+        _log(f"add one: {statistics.median(add_s):.2f} s vs alone {statistics.median(alone_s):.2f} s")
+        import ray
+
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        try:
+            shutil.rmtree(work / "ray", ignore_errors=True)
+            out["ray_small"] = _build(small, work / "ray", embedder, engine="ray")
+        finally:
+            ray.shutdown()
+        out["ray_ratio"] = out["ray_small"]["per_script_s"] / out["build_small"]["per_script_s"]
+        _log(f"ray {out['ray_small']['total_s']:.0f} s vs local {out['build_small']['total_s']:.0f} s")
+    return out
+
+
+_MEMORY_PROBE = r"""
+import json, sys, time
+import numpy as np
+sys.path.insert(0, sys.argv[3])
+from benchmarks.registry import synthetic_build
+t0 = time.perf_counter()
+info = synthetic_build(sys.argv[1], int(sys.argv[2]))
+info["build_s"] = time.perf_counter() - t0
+with open("/proc/self/status") as f:
+    for line in f:
+        if line.startswith("VmHWM:"):
+            info["peak_rss_mib"] = int(line.split()[1]) / 1024
+print(json.dumps(info))
+"""
+
+_OPEN_PROBE = r"""
+import json, sys, time
+import numpy as np
+from simcheck.index import Index
+import simcheck.index.segment as segment
+if sys.argv[2] == "unchecked":
+    segment.Segment.checked = lambda self, name: self.dir / name
+t0 = time.perf_counter()
+index = Index.open(sys.argv[1])
+rng = np.random.default_rng(3)
+q = rng.standard_normal((540, index.dimension)).astype(np.float32)
+q /= np.linalg.norm(q, axis=1, keepdims=True)
+ids = rng.choice(index.n_passages, 540, replace=False)
+index.search_semantic(q, 10)
+index.search_lexical(index.signatures(ids))
+index.script_frequency(np.arange(50_000, dtype=np.uint32))
+index.passages(ids[:100])
+print(json.dumps({"open_and_search_s": time.perf_counter() - t0}))
+"""
+
+
+def synthetic_build(path: str, n: int) -> dict[str, Any]:
+    """Build ``n`` synthetic passages through the real builder and writer (vectors given)."""
+    import numpy as np
+
+    from simcheck.index import Index
+    from simcheck.index.build import add
+    from simcheck.index.writer import NewScript
+    from simcheck.model import ACTION, ACTION_PASSAGE, SCENE_HEADING, Element, Passage, Scene, Script
+    from simcheck.settings import IndexSettings
+    from simcheck.text.fingerprints import ScriptFeatures
+
+    class Named:
+        name, dimension = "synthetic-384", 384
+
+    settings = IndexSettings(model="synthetic-384")
+    index = Index.create(path, settings, Named())  # type: ignore[arg-type]
+    per_script = 300
+    rng = np.random.default_rng(0)
+    words = np.array([f"w{i}" for i in range(5000)], dtype=object)
+    scripts = -(-n // per_script)
+    folder = Path(path).parent / "synthetic-files"
+    folder.mkdir(exist_ok=True)
+    files = []
+    for sid in range(scripts):  # empty marker files: the walker and the hash need real files
+        target = folder / f"s{sid:06d}.fountain"
+        target.write_bytes(f"{sid}".encode())
+        files.append(target)
+
+    def reader(items):
+        for sid, item in enumerate(items):
+            count = min(per_script, n - sid * per_script)
+            texts = [" ".join(rng.choice(words, 25)) + f" {sid}.{k}" for k in range(count)]
+            offset, parts, elements, passages = 0, [], [], []
+            for k, body in enumerate(texts):
+                passages.append(Passage(1, ACTION_PASSAGE, offset, offset + len(body), k + 2, body))
+                elements.append(Element(ACTION, body, offset, offset + len(body), k + 2))
+                parts.append(body + "\n")
+                offset += len(body) + 1
+            scene = Scene(
+                1, "INT. PLACE - DAY", 0, offset, 1, (Element(SCENE_HEADING, "X", 0, 1, 1), *elements)
+            )
+            script = Script(
+                path=item.path,
+                format="fountain",
+                title=f"S{sid}",
+                text="".join(parts),
+                scenes=(scene,),
+                cast=(),
+                sha256=item.sha256,
+            )
+            signatures = rng.integers(0, 2**32 - 1, size=(count, settings.num_perm), dtype=np.uint64)
+            uniques = np.unique(rng.integers(0, 2**32 - 1, size=count * 20, dtype=np.uint32))
+            vectors = rng.standard_normal((count, 384)).astype(np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            features = ScriptFeatures(tuple(passages), (), signatures, uniques)
+            yield NewScript(script, features, 10, vectors.astype(np.float16))
+
+    summary = add(index, [str(folder)], reader=reader)
+    return {"passages": summary.passages, "segments": summary.segments, "scripts": summary.scripts}
+
+
+def run_memory(quick: bool) -> dict[str, Any]:
+    sizes = [10_000, 30_000] if quick else [10_000, 100_000, 1_000_000]
+    root = str(Path(__file__).resolve().parents[1])
+    env = dict(os.environ, PYTHONPATH=root)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="simcheck-memory-") as tmp:
+        for n in sizes:
+            folder = Path(tmp) / f"n{n}"
+            folder.mkdir()
+            done = subprocess.run(
+                [sys.executable, "-c", _MEMORY_PROBE, str(folder / "index"), str(n), root],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=True,
+            )
+            row = json.loads(done.stdout.strip().splitlines()[-1])
+            _log(f"{n:,} passages: peak RSS {row['peak_rss_mib']:.0f} MiB, {row['build_s']:.0f} s")
+            rows.append(row)
+            last = folder / "index"
+        opened = {}
+        for mode in ("unchecked", "checked", "unchecked", "checked"):
+            subprocess.run(
+                ["cat", *map(str, last.rglob("*.np*"))], capture_output=True
+            )  # warm the page cache
+            done = subprocess.run(
+                [sys.executable, "-c", _OPEN_PROBE, str(last), mode],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=True,
+            )
+            opened.setdefault(mode, []).append(
+                json.loads(done.stdout.strip().splitlines()[-1])["open_and_search_s"]
+            )
+        size = sum(p.stat().st_size for p in last.rglob("*") if p.is_file())
+    return {"builds": rows, "open": opened, "largest_bytes": size}
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    quick = "--quick" in args
+    part = args[args.index("--part") + 1] if "--part" in args else "all"
+    out_file = Path(args[args.index("--out") + 1]) if "--out" in args else None
+    result: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M"), "load_before": os.getloadavg()}
+    if part in ("memory", "all"):
+        result["memory"] = run_memory(quick)
+    if part in ("real", "all"):
+        result["real"] = run_real(quick)
+    result["load_after"] = os.getloadavg()
+    text = json.dumps(result, indent=1, default=str)
+    if out_file:
+        out_file.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
