@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import threading
 from pathlib import Path
@@ -16,7 +17,7 @@ from fakes import HashEmbedder
 
 from simcheck.cli import cli
 from simcheck.compare import compare
-from simcheck.errors import IndexCorrupt
+from simcheck.errors import IndexCorrupt, IndexWriteError
 from simcheck.index.store import Index
 from simcheck.settings import IndexSettings
 
@@ -106,6 +107,24 @@ def test_links_devices_and_fifos_are_never_read(index_dir: Path, tmp_path: Path)
     manifest.symlink_to(tmp_path / "real-manifest.json")
     with pytest.raises(IndexCorrupt, match="manifest.json is not a regular file"):
         Index.open(index_dir)
+
+
+def test_extras_never_follow_links(index_dir: Path, tmp_path: Path) -> None:
+    index = Index.open(index_dir)
+    index.write_extra("calibration", {"a": 1})
+    assert Index.open(index_dir).read_extra("calibration") == {"a": 1}
+    target = index_dir / "extra" / "calibration.json"
+    target.unlink()
+    target.symlink_to("/dev/zero")
+    assert Index.open(index_dir).read_extra("calibration") is None  # not read, and no hang
+    shutil.rmtree(index_dir / "extra")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "calibration.json").write_text('{"b": 2}')
+    (index_dir / "extra").symlink_to(tmp_path / "elsewhere")
+    assert Index.open(index_dir).read_extra("calibration") is None
+    with pytest.raises(IndexWriteError):
+        Index.open(index_dir).write_extra("calibration", {"c": 3})
+    assert (tmp_path / "elsewhere" / "calibration.json").read_text() == '{"b": 2}'
 
 
 def test_compare_never_reports_from_bytes_that_do_not_match(index_dir: Path) -> None:

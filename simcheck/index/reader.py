@@ -34,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,7 @@ from simcheck.index.layout import (
     content_sha256,
     corrupt,
     read_manifest,
+    regular_file,
     settings_from,
 )
 from simcheck.index.segment import Segment, signature_rows
@@ -59,6 +61,7 @@ from simcheck.model import Script
 from simcheck.read.scriptjson import loads
 from simcheck.search.references import ReferenceScript, StoredPassage
 from simcheck.search.vectors import PAD_SIMILARITY
+from simcheck.settings import MAX_MANIFEST_BYTES
 
 
 @dataclass(frozen=True)
@@ -361,10 +364,19 @@ class IndexReader:
     def read_extra(self, name: str) -> dict[str, Any] | None:
         for target in (self._extra_path(name), *self._legacy_extra(name)):
             try:
-                data = json.loads(target.read_text(encoding="utf-8"))
+                if not stat.S_ISDIR(os.lstat(target.parent).st_mode):
+                    return None  # a link or a file where the folder should be: never followed
+                size = regular_file(target).st_size
             except FileNotFoundError:
                 continue
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            except OSError:
+                return None
+            if size > MAX_MANIFEST_BYTES:
+                return None
+            try:
+                with target.open("rb") as handle:
+                    data = json.loads(handle.read(MAX_MANIFEST_BYTES).decode("utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
                 return None  # a damaged cache is a missing cache: it is recomputed
             return data if isinstance(data, dict) else None
         return None
@@ -374,6 +386,8 @@ class IndexReader:
         tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
         try:
             target.parent.mkdir(exist_ok=True)
+            if not stat.S_ISDIR(os.lstat(target.parent).st_mode):
+                raise OSError(f"{target.parent} is not a folder")
             tmp.write_text(json.dumps(data, sort_keys=True, allow_nan=False), encoding="utf-8")
             os.replace(tmp, target)
         except OSError as error:
