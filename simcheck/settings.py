@@ -105,6 +105,8 @@ IVF_NPROBE = 16  # lists searched per query
 IVF_TRAIN_PER_LIST = 16  # k-means sample per list (a deterministic sample of the vectors)
 IVF_MIN_PER_LIST = 39  # FAISS's own floor of points per list; fewer lists for small n
 IVF_KMEANS_ITERATIONS = 10
+IVF_MIN_SEGMENT = 20_000  # in an index above FLAT_MAX_PASSAGES, a segment this large gets its own IVF index
+# (an exact search of all the segments of 10^6 passages took seconds per draft); smaller ones stay exact
 
 # --- the on-disk index: segments, building, checks (simcheck.index) ---------------------------------
 SEGMENT_PASSAGES = 50_000  # an add writes (and commits) a new segment every this many passages: the build's

@@ -259,3 +259,32 @@ def test_a_format_1_index_opens_compares_and_takes_new_segments(tmp_path: Path) 
     assert reopened.compact() and [s.name for s in Index.open(folder).segments] == ["seg-000004"]
     memory = MemoryReferences.build(scripts, IndexSettings(), HashEmbedder(64))
     _agree(Index.open(folder), memory)
+
+
+def test_segments_of_a_large_index_get_ivf_and_keep_their_vectors_exactly(
+    tmp_path: Path, refs: Path, monkeypatch
+) -> None:
+    import simcheck.search.vectors as vectors
+
+    monkeypatch.setattr(vectors, "FLAT_MAX_PASSAGES", 20)  # "large" from 20 passages on
+    monkeypatch.setattr(vectors, "IVF_MIN_SEGMENT", 10)
+    monkeypatch.setattr(vectors, "IVF_MIN_PER_LIST", 2)
+    monkeypatch.setattr(builder_module, "SEGMENT_PASSAGES", 1)  # a segment per script
+    index = _index(tmp_path / "idx")
+    index.add([refs])
+    kinds = [s.meta["faiss"]["type"] for s in index.segments]
+    assert kinds.count("ivf") >= 2 and {"vectors.faiss"} <= set(index.segments[-1].meta["files"])
+    memory = _memory(_paths(refs))
+    ids = np.arange(index.n_passages)
+    assert np.array_equal(index.vectors(ids), memory.vectors(ids))  # float16 in the IVF, read back exactly
+    reopened = Index.open(tmp_path / "idx")
+    assert reopened.verify().ok
+    last = reopened.scripts()[-1]
+    own = np.asarray([p.id for p in reopened.passages(ids) if p.script_id == last.id])
+    sims, found = reopened.search_semantic(reopened.vectors(own), 1)
+    assert np.array_equal(found[:, 0], own) or np.all(sims[:, 0] > 0.999)
+    reopened.remove([last.path])
+    gone = set(own.tolist())
+    after = Index.open(tmp_path / "idx")
+    _sims, found = after.search_semantic(memory.vectors(list(gone)), 5)
+    assert after.n_passages == index.n_passages - len(gone) and found.max() < after.n_passages

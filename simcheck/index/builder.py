@@ -132,7 +132,8 @@ class SegmentBuilder:
             cursor += count
         manifest = self.index.manifest
         number = int(manifest["next_segment"])
-        segment = write_segment(self.index.path, manifest, number, entries, vectors, signatures)
+        total = self.index.n_passages + len(vectors)
+        segment = write_segment(self.index.path, manifest, number, entries, vectors, signatures, total)
         replaced = [self.replaces[e.script.path] for e in entries if e.script.path in self.replaces]
         commit_segments(self.index, [segment], [*replaced, *removed], number + 1)
         self.counts.segments += 1

@@ -40,7 +40,10 @@ def merge(index: IndexReader, first: int, stop: int, by_path: bool) -> None:
             signatures[cursor : cursor + local.size] = signature_rows(segment, local)
         cursor += local.size
     number = int(manifest["next_segment"])
-    merged = [write_segment(index.path, manifest, number, entries, vectors, signatures)] if entries else []
+    after = index.n_passages - sum(s.n_live for s in chosen) + total
+    merged = (
+        [write_segment(index.path, manifest, number, entries, vectors, signatures, after)] if entries else []
+    )
     segments = manifest["segments"][:first] + merged + manifest["segments"][stop:]
     index.switch(commit(index.path, manifest, segments, number + 1))
 

@@ -9,8 +9,10 @@ Ids: the live passages (and scripts) of the segments, in manifest order, numbere
 segment without tombstones maps local id ``i`` to ``offset + i``. Searches run per segment (FAISS,
 LSH) and are merged: semantic neighbours by similarity (ties by id), lexical candidates in id order.
 
-FAISS index type by segment size (``simcheck.search.vectors.choose_index``; a segment is at most
-``SEGMENT_PASSAGES`` passages unless ``--compact`` merged more). Measured on the 2-core machine while
+FAISS index type (``simcheck.search.vectors.choose_index``): every segment is searched exactly while the
+index holds up to ``FLAT_MAX_PASSAGES`` passages; above, a segment of ``IVF_MIN_SEGMENT`` passages or
+more gets its own IVF index (a segment is at most ``SEGMENT_PASSAGES`` unless ``--compact`` merged
+more: one IVF over the whole index, as the figures below). Measured on the 2-core machine while
 other jobs shared it (load ~7), so absolute times are pessimistic and the ratios decided; a draft is
 540 queries in one batch, k=10:
 

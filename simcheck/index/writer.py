@@ -104,10 +104,12 @@ def write_segment(
     entries: Sequence[Entry],
     vectors: np.ndarray,
     signatures: np.ndarray,
+    index_passages: int | None = None,
 ) -> dict[str, Any]:
     """Write segment ``seg-<number>`` of the index at ``folder`` (whose manifest is ``manifest``)
     holding ``entries`` (script ``i`` gets local id ``i``), whose passages' vectors (n, dimension) and
-    signatures (n, num_perm) are given in the same order. Returns its manifest entry (not committed)."""
+    signatures (n, num_perm) are given in the same order; ``index_passages``: the index's passages
+    with it (for the choice of FAISS index). Returns its manifest entry (not committed)."""
     name = f"seg-{number:06d}"
     tmp = folder / f"{name}.tmp-{os.getpid()}"
     settings = settings_from(manifest["settings"])
@@ -137,7 +139,7 @@ def write_segment(
                 TEXT_KEYS: keys[order],
                 TEXT_IDS: order.astype(np.int32),
             }
-            faiss_meta = choose_index(len(vectors))
+            faiss_meta = choose_index(len(vectors), index_passages)
             if faiss_meta["type"] == "flat":
                 arrays[VECTORS] = vectors.astype(np.float16, copy=False)
             else:

@@ -17,6 +17,7 @@ from simcheck.settings import (
     FLAT_MAX_PASSAGES,
     IVF_KMEANS_ITERATIONS,
     IVF_MIN_PER_LIST,
+    IVF_MIN_SEGMENT,
     IVF_NPROBE,
     IVF_TRAIN_PER_LIST,
 )
@@ -59,10 +60,13 @@ def search(index: Any, queries: np.ndarray, k: int, params: Any = None) -> tuple
 # --- FAISS index type by size (see simcheck/index.py and benchmarks/scale.py) -------------------------
 
 
-def choose_index(n: int) -> dict[str, Any]:
-    """The FAISS index description for ``n`` passages: exact up to ``FLAT_MAX_PASSAGES``, else IVF
-    with ~4 sqrt(n) lists (a power of two: 4096 at 10^6) of which ``IVF_NPROBE`` are searched."""
-    if n <= FLAT_MAX_PASSAGES:
+def choose_index(n: int, index_passages: int | None = None) -> dict[str, Any]:
+    """The FAISS index description for ``n`` passages (a segment of an index of ``index_passages``):
+    exact while the index is up to ``FLAT_MAX_PASSAGES``, else IVF with ~4 sqrt(n) lists (a power of
+    two: 4096 at 10^6) of which ``IVF_NPROBE`` are searched; a segment under ``IVF_MIN_SEGMENT``
+    passages stays exact (searching it costs little)."""
+    total = n if index_passages is None else max(n, index_passages)
+    if total <= FLAT_MAX_PASSAGES or n < min(IVF_MIN_SEGMENT, FLAT_MAX_PASSAGES + 1):
         return {"type": "flat"}
     nlist = 1 << max(6, round(np.log2(4 * np.sqrt(n))))
     nlist = max(1, min(nlist, n // IVF_MIN_PER_LIST))
