@@ -20,7 +20,8 @@ that session is used as it is. The driver's ``simcheck`` package is shipped to t
 (``runtime_env`` ``py_modules``) when this module starts or joins Ray, so both run the same code.
 
 Sizing: one embedding actor per GPU (``num_gpus=1``); without GPUs one per ``RAY_CPU_EMBED_THREADS``
-CPUs, each running torch on that many threads; fingerprinting tasks take one CPU each.
+CPUs (never every CPU: the fingerprinting tasks, one CPU each, must still be scheduled, or Ray Data
+waits forever), each running torch on that many threads.
 """
 
 from __future__ import annotations
@@ -92,17 +93,19 @@ def _run(
         resources = ray.cluster_resources()
         gpus = int(resources.get("GPU", 0))
         cpus = max(1, int(resources.get("CPU", 1)))
+        task_cpus = 1.0 if cpus >= 2 else 0.5  # the actors never take every CPU: tasks must still run
         if gpus:
-            embed_resources: dict[str, Any] = {"num_gpus": 1, "num_cpus": 1}
+            embed_resources: dict[str, Any] = {"num_gpus": 1, "num_cpus": 0.5}
             actors, threads = gpus, 1
         else:
-            embed_resources = {"num_cpus": 1}
-            actors, threads = max(1, cpus // RAY_CPU_EMBED_THREADS), min(cpus, RAY_CPU_EMBED_THREADS)
+            embed_resources = {"num_cpus": task_cpus}
+            actors = max(1, min(cpus // RAY_CPU_EMBED_THREADS, cpus - 1))
+            threads = min(cpus, RAY_CPU_EMBED_THREADS)
         rows = [{"path": i.path, "size": i.size, "sha256": i.sha256} for i in items]
         blocks = max(1, -(-len(rows) // RAY_FILES_PER_TASK))
         dataset: Any = ray.data.from_items(rows, override_num_blocks=blocks)
         dataset = dataset.map_batches(
-            fingerprint, fn_kwargs={"settings": settings}, batch_size=RAY_FILES_PER_TASK, num_cpus=1
+            fingerprint, fn_kwargs={"settings": settings}, batch_size=RAY_FILES_PER_TASK, num_cpus=task_cpus
         )
         dataset = dataset.map_batches(
             Embed,

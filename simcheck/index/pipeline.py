@@ -17,7 +17,7 @@ import os
 from collections import deque
 from collections.abc import Iterator, Sequence
 
-from simcheck.errors import SimcheckError, problem_text
+from simcheck.errors import IndexWriteError, SimcheckError, problem_text
 from simcheck.index.writer import NewScript
 from simcheck.read import read_script
 from simcheck.read.walk import Skipped
@@ -75,7 +75,13 @@ def read_stream(
                 if len(pending) >= workers * WINDOW_PER_WORKER:
                     break
             while pending:
-                result = pending.popleft().result()
+                try:
+                    result = pending.popleft().result()
+                except futures.process.BrokenProcessPool as error:
+                    raise IndexWriteError(
+                        f"a worker process died while reading files ({problem_text(error)}); what was "
+                        "committed is kept: re-run to resume, or use --workers 1"
+                    ) from None
                 for item in ahead:
                     pending.append(pool.submit(read_one, item, settings))
                     break
