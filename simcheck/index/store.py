@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
-import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,13 +17,13 @@ from simcheck.index.layout import (
     LOCK,
     MANIFEST,
     WriteLock,
-    fsync_dir,
     is_own_name,
     new_manifest,
     read_manifest,
     settings_dict,
 )
 from simcheck.index.reader import IndexReader
+from simcheck.index.writer import write_manifest
 from simcheck.settings import IndexSettings
 
 
@@ -76,7 +74,7 @@ class Index(IndexReader):
             if (folder / MANIFEST).exists():  # created meanwhile by another process
                 return cls.open(folder, model=embedder.name, settings=settings)
             manifest = new_manifest(embedder.name, embedder.dimension, settings)
-            _write_first_manifest(folder, manifest)
+            write_manifest(folder, manifest)
         return cls(folder, read_manifest(folder), embedder)
 
     @classmethod
@@ -176,18 +174,3 @@ class Index(IndexReader):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _write_first_manifest(folder: Path, manifest: dict[str, object]) -> None:
-    tmp = folder / f"{MANIFEST}.tmp-{os.getpid()}"
-    try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(manifest, handle, indent=1, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, folder / MANIFEST)
-        fsync_dir(folder)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise IndexWriteError(f"cannot create index {folder}: {problem_text(error)}") from error

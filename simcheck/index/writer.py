@@ -211,6 +211,14 @@ def commit(
             "segments": segments,
         }
     )
+    write_manifest(folder, manifest)
+    keep = {s["name"] for s in segments} | {s["name"] for s in base.get("segments", [])}
+    drop_unlisted(folder, keep)
+    return manifest
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    """Replace the index's manifest atomically (write, fsync, ``os.replace``, fsync the folder)."""
     tmp = folder / f"{MANIFEST}.tmp-{os.getpid()}"
     try:
         try:
@@ -228,9 +236,6 @@ def commit(
         raise IndexWriteError(
             f"cannot write index {folder}: {problem_text(error)}; the previous index is unchanged"
         ) from error
-    keep = {s["name"] for s in segments} | {s["name"] for s in base.get("segments", [])}
-    drop_unlisted(folder, keep)
-    return manifest
 
 
 def drop_unlisted(folder: Path, keep: set[str]) -> None:
