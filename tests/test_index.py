@@ -414,7 +414,7 @@ def test_manifest_records_model_settings_counts_and_checksums(tmp_path: Path, re
     assert manifest["counts"] == {"scripts": 2, "scenes": 3, "passages": index.n_passages}
     [segment] = manifest["segments"]
     assert set(segment["files"]) == {*SEGMENT_FILES, "vectors.f16.npy"}  # the vectors once, as float16
-    assert all(re.fullmatch(r"[0-9a-f]{64}", f["sha256"]) for f in segment["files"].values())
+    assert all(re.fullmatch(r"[0-9a-f]{32}", f["xxh3"]) for f in segment["files"].values())
     assert segment["faiss"] == {"type": "flat"} and segment["counts"] == manifest["counts"]
 
 

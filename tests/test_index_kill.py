@@ -95,3 +95,35 @@ def test_kill_at_every_write_step_leaves_a_committed_state(tmp_path: Path) -> No
         assert _run(0, *args) == 0 and _state(folder) == after
         shutil.rmtree(folder)
         shutil.copytree(saved, folder)
+
+
+POOL = r"""
+import concurrent.futures, multiprocessing, os, time
+from simcheck.index.pipeline import _follow_parent
+context = multiprocessing.get_context("spawn")
+pool = concurrent.futures.ProcessPoolExecutor(
+    1, mp_context=context, initializer=_follow_parent, initargs=(os.getpid(),)
+)
+print(pool.submit(os.getpid).result(), flush=True)
+time.sleep(120)
+"""
+
+
+def test_reading_workers_exit_when_the_index_process_is_killed() -> None:
+    import time
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    parent = subprocess.Popen([sys.executable, "-c", POOL], env=env, stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    worker = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.kill(worker, signal.SIGKILL)
+    raise AssertionError("a reading worker outlived the killed index process")

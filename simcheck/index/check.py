@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from simcheck.errors import IndexCorrupt, problem_text
-from simcheck.index.layout import DB, SIGNATURES, VECTORS, sha256_file
+from simcheck.index.layout import DB, DIGEST_OF_LAYOUT, SIGNATURES, VECTORS, file_digest, sha256_file
 from simcheck.index.segment import Segment
 from simcheck.read.scriptjson import loads
 from simcheck.settings import MAX_FILE_BYTES
@@ -37,11 +37,12 @@ def verify(index: Any) -> VerifyReport:
         for name, meta in sorted(segment.meta["files"].items()):
             files += 1
             try:
-                digest = sha256_file(segment.dir / name, limit=int(meta["bytes"]))
+                algorithm = DIGEST_OF_LAYOUT[int(segment.meta["layout"])]
+                digest = file_digest(segment.dir / name, algorithm, limit=int(meta["bytes"]))
             except OSError as error:
                 problems.append(f"{segment.name}/{name}: {problem_text(error)}")
                 continue
-            if digest != meta["sha256"]:
+            if digest != meta[algorithm]:
                 problems.append(f"{segment.name}/{name}: checksum mismatch (damaged or modified)")
     if not problems:
         for segment in index.segments:

@@ -14,6 +14,8 @@ import concurrent.futures as futures
 import dataclasses
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 
@@ -57,6 +59,17 @@ def read_one(item: ToRead, settings: IndexSettings) -> NewScript | Skipped:
         return Skipped(item.path, f"cannot be read ({type(error).__name__}: {problem_text(error)})")
 
 
+def _follow_parent(parent: int) -> None:
+    """In a worker: exit when the process that started it is gone (killed), instead of waiting forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def read_stream(
     items: Sequence[ToRead], settings: IndexSettings, workers: int
 ) -> Iterator[NewScript | Skipped]:
@@ -66,7 +79,9 @@ def read_stream(
             yield read_one(item, settings)
         return
     context = multiprocessing.get_context("spawn")
-    with futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with futures.ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_follow_parent, initargs=(os.getpid(),)
+    ) as pool:
         pending: deque[futures.Future[NewScript | Skipped]] = deque()
         ahead = iter(items)
         try:

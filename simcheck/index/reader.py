@@ -431,7 +431,7 @@ class IndexReader:
         )
 
     def verify(self) -> VerifyReport:
-        """Check every file against the manifest's sha256, the databases and the arrays' shapes."""
+        """Check every file against the manifest's checksum, the databases and the arrays' shapes."""
         return verify(self)
 
 

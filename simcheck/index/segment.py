@@ -1,8 +1,8 @@
 """Reading one segment of an index: its files checked, opened lazily, searched with local ids.
 
 Every file is checked before it is first used: its size against the manifest when the segment is
-opened (a ``stat``), its sha256 the first time it is read (so a compare never builds a report from
-bytes that do not match the manifest; the cost is measured in ``benchmarks/scale.py``). Only plain
+opened (a ``stat``), its checksum (xxh3_128) the first time it is read, so a compare never builds a
+report from bytes that do not match the manifest (the cost: ``benchmarks/registry.py``). Only plain
 files inside the segment's own folder are ever opened (no link, no device, no FIFO). Arrays are
 memory-mapped (``allow_pickle=False``), the database is opened read-only and immutable.
 
@@ -25,6 +25,7 @@ from simcheck.index.layout import (
     BAND_IDS,
     BAND_KEYS,
     DB,
+    DIGEST_OF_LAYOUT,
     FAISS_FILE,
     SHINGLE_COUNTS,
     SHINGLES,
@@ -33,8 +34,8 @@ from simcheck.index.layout import (
     TEXT_KEYS,
     VECTORS,
     corrupt,
+    file_digest,
     regular_file,
-    sha256_file,
 )
 from simcheck.search.lsh import BandIndex
 from simcheck.search.vectors import flat_index, read_index, search
@@ -99,12 +100,13 @@ class Segment:
             if meta is None:
                 raise corrupt(self.index_folder, f"{self.name}/{name} is not listed in the manifest")
             try:
-                digest = sha256_file(path, limit=int(meta["bytes"]))
+                algorithm = DIGEST_OF_LAYOUT[int(self.meta["layout"])]
+                digest = file_digest(path, algorithm, limit=int(meta["bytes"]))
             except OSError as error:
                 raise corrupt(
                     self.index_folder, f"{self.name}/{name} cannot be read ({problem_text(error)})"
                 ) from error
-            if digest != meta["sha256"]:
+            if digest != meta[algorithm]:
                 raise corrupt(self.index_folder, f"{self.name}/{name} does not match its checksum")
             self._verified.add(name)
         return path

@@ -42,10 +42,10 @@ from simcheck.index.layout import (
     TEXT_IDS,
     TEXT_KEYS,
     VECTORS,
+    file_digest,
     fsync_dir,
     fsync_file,
     settings_from,
-    sha256_file,
 )
 from simcheck.index.segment import Segment
 from simcheck.model import Script
@@ -151,7 +151,7 @@ def write_segment(
             for file_name in sorted(os.listdir(tmp)):
                 target = tmp / file_name
                 fsync_file(target)
-                files[file_name] = {"bytes": target.stat().st_size, "sha256": sha256_file(target)}
+                files[file_name] = {"bytes": target.stat().st_size, "xxh3": file_digest(target, "xxh3")}
             fsync_dir(tmp)
             final = folder / name
             if final.exists():  # left by a run killed between its rename and its commit
