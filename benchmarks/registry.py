@@ -227,6 +227,32 @@ def run_real(quick: bool, cache_dir: Path | None = None) -> dict[str, Any]:
     return out
 
 
+def run_ray(quick: bool, rounds: int = 2) -> dict[str, Any]:
+    """Local engine vs ``--engine ray`` on a local Ray of 2 CPUs, alternated, real model, no cache."""
+    import ray
+
+    from simcheck.embed import load_embedder
+
+    model = load_embedder("all-MiniLM-L6-v2")
+    out: dict[str, Any] = {"local": [], "ray": []}
+    with tempfile.TemporaryDirectory(prefix="simcheck-ray-") as tmp:
+        work = Path(tmp)
+        pieces = write_pieces(work / "pieces", limit=4 if quick else RAY_PIECES)
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        try:
+            for round_ in range(rounds):
+                for engine in ("local", "ray"):
+                    target = work / f"{engine}-{round_}"
+                    out[engine].append(_build(pieces, target, model, engine=engine))
+                    _log(f"{engine}: {out[engine][-1]['total_s']:.0f} s")
+        finally:
+            ray.shutdown()
+    local = statistics.median(b["per_script_s"] for b in out["local"])
+    remote = statistics.median(b["per_script_s"] for b in out["ray"])
+    out["ratio"] = remote / local
+    return out
+
+
 def _hits(embedder: Any) -> dict[str, int]:
     """Cache hits and misses since the last call."""
     found = {"hits": getattr(embedder, "hits", 0), "misses": getattr(embedder, "misses", 0)}
@@ -501,6 +527,8 @@ def main() -> None:
     result: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M"), "load_before": os.getloadavg()}
     if part in ("memory", "all"):
         result["memory"] = run_memory(quick)
+    if part == "ray":
+        result["ray"] = run_ray(quick)
     if part in ("real", "all"):
         cache = Path(args[args.index("--cache") + 1]) if "--cache" in args else None
         result["real"] = run_real(quick, cache)
