@@ -404,13 +404,22 @@ def run_memory(quick: bool) -> dict[str, Any]:
     return {"builds": rows, "open": opened, "largest_bytes": size, "sha256_all_files_s": hash_s}
 
 
-def publish(memory_file: Path, real_file: Path) -> None:
-    """Store the two parts' JSON as the "registry" section of results.json and re-render RESULTS.md."""
+def publish(memory_file: Path, real_file: Path, ray_file: Path | None = None) -> None:
+    """Store the parts' JSON as the "registry" section of results.json and re-render RESULTS.md."""
     from benchmarks import results
 
     memory = json.loads(memory_file.read_text())
     real = json.loads(real_file.read_text())
     mem, rl = memory["memory"], real["real"]
+    ray_md = ""
+    if ray_file is not None:
+        rays = json.loads(ray_file.read_text())["ray"]
+        local_s = ", ".join(str(round(b["total_s"])) for b in rays["local"])
+        ray_s = ", ".join(str(round(b["total_s"])) for b in rays["ray"])
+        ray_md = (
+            "\n\nRay again, alternated with the local engine (same pieces, real model, no cache; "
+            f"`--part ray`): local {local_s} s, ray {ray_s} s: **{rays['ratio']:.2f}x** per script (medians)."
+        )
     builds = [
         [f"{b['passages']:,}", b["segments"], round(b["build_s"]), round(b["peak_rss_mib"])]
         for b in mem["builds"]
@@ -493,7 +502,7 @@ def publish(memory_file: Path, real_file: Path) -> None:
         "process that opens it and runs a draft's searches (540 semantic queries, 540 lexical, 50,000 "
         f"shingle lookups, 100 passages) takes {checked:.1f} s with the checks and {unchecked:.1f} s "
         f"without (medians of {len(opened['checked'])}, alternated; page cache warm); hashing every file "
-        f"alone takes {mem['sha256_all_files_s']:.1f} s."
+        f"alone takes {mem['sha256_all_files_s']:.1f} s." + ray_md
     )
     m = results.machine()
     m["load_1min"] = [round(real["load_before"][0], 1), round(real["load_after"][0], 1)]
@@ -502,7 +511,10 @@ def publish(memory_file: Path, real_file: Path) -> None:
         key="registry",
         title="A studio's registry: segments, adding one script, Ray, build memory",
         markdown=md,
-        command="python -m benchmarks.registry --part memory; python -m benchmarks.registry --part real",
+        command=(
+            "python -m benchmarks.registry --part real --cache /work/scratch/corpus-index; "
+            "python -m benchmarks.registry --part memory; python -m benchmarks.registry --part ray"
+        ),
         date=str(real["date"]) + " UTC",
         machine=m,
         data={"memory": mem, "real": rl},
@@ -519,7 +531,7 @@ def publish(memory_file: Path, real_file: Path) -> None:
 def main() -> None:
     args = sys.argv[1:]
     if args and args[0] == "publish":
-        publish(Path(args[1]), Path(args[2]))
+        publish(Path(args[1]), Path(args[2]), Path(args[3]) if len(args) > 3 else None)
         return
     quick = "--quick" in args
     part = args[args.index("--part") + 1] if "--part" in args else "all"
