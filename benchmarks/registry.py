@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -404,21 +405,24 @@ def run_memory(quick: bool) -> dict[str, Any]:
     return {"builds": rows, "open": opened, "largest_bytes": size, "sha256_all_files_s": hash_s}
 
 
-def publish(memory_file: Path, real_file: Path, ray_file: Path | None = None) -> None:
-    """Store the parts' JSON as the "registry" section of results.json and re-render RESULTS.md."""
+def publish(memory_file: Path, real_file: Path, ray_files: Sequence[tuple[Path, str]] = ()) -> None:
+    """Store the parts' JSON as the "registry" section of results.json and re-render RESULTS.md
+    (``ray_files``: runs of ``--part ray``, each with what was set for it)."""
     from benchmarks import results
 
     memory = json.loads(memory_file.read_text())
     real = json.loads(real_file.read_text())
     mem, rl = memory["memory"], real["real"]
     ray_md = ""
-    if ray_file is not None:
+    ray_data = []
+    for ray_file, label in ray_files:
         rays = json.loads(ray_file.read_text())["ray"]
+        ray_data.append({"label": label, **rays})
         local_s = ", ".join(str(round(b["total_s"])) for b in rays["local"])
         ray_s = ", ".join(str(round(b["total_s"])) for b in rays["ray"])
-        ray_md = (
+        ray_md += (
             "\n\nRay again, alternated with the local engine (same pieces, real model, no cache; "
-            f"`--part ray`): local {local_s} s, ray {ray_s} s: **{rays['ratio']:.2f}x** per script (medians)."
+            f"`--part ray`, {label}): local {local_s} s, ray {ray_s} s: **{rays['ratio']:.2f}x** per script (medians)."
         )
     builds = [
         [f"{b['passages']:,}", b["segments"], round(b["build_s"]), round(b["peak_rss_mib"])]
@@ -517,7 +521,7 @@ def publish(memory_file: Path, real_file: Path, ray_file: Path | None = None) ->
         ),
         date=str(real["date"]) + " UTC",
         machine=m,
-        data={"memory": mem, "real": rl},
+        data={"memory": mem, "real": rl, "ray": ray_data},
         headline=(
             f"registry: add 1 script to 1,000 {rl['add_ratio']:.2f}x indexing it alone; build 100 -> 1,000 "
             f"{rl['build_ratio']:.2f}x (warm embedding cache); peak RSS {builds[-1][3]} MiB at "
@@ -531,7 +535,8 @@ def publish(memory_file: Path, real_file: Path, ray_file: Path | None = None) ->
 def main() -> None:
     args = sys.argv[1:]
     if args and args[0] == "publish":
-        publish(Path(args[1]), Path(args[2]), Path(args[3]) if len(args) > 3 else None)
+        extra = [(Path(a.split("=", 1)[0]), a.split("=", 1)[1]) for a in args[3:]]  # FILE=what was set
+        publish(Path(args[1]), Path(args[2]), extra)
         return
     quick = "--quick" in args
     part = args[args.index("--part") + 1] if "--part" in args else "all"
