@@ -422,7 +422,8 @@ def publish(memory_file: Path, real_file: Path, ray_files: Sequence[tuple[Path, 
         ray_s = ", ".join(str(round(b["total_s"])) for b in rays["ray"])
         ray_md += (
             "\n\nRay again, alternated with the local engine (same pieces, real model, no cache; "
-            f"`--part ray`, {label}): local {local_s} s, ray {ray_s} s: **{rays['ratio']:.2f}x** per script (medians)."
+            f"`--part ray`, {label}): local {local_s} s, ray {ray_s} s: **{rays['ratio']:.2f}x** per script "
+            "(medians)."
         )
     builds = [
         [f"{b['passages']:,}", b["segments"], round(b["build_s"]), round(b["peak_rss_mib"])]
