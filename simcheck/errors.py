@@ -37,15 +37,11 @@ class InputError(SimcheckError):
 
 
 class UnsupportedFormat(InputError):
-    """The file's extension is not a script format simcheck reads."""
-
-    exit_code = 2
+    """The file's extension is not a script format simcheck reads (an input problem: exit status 1)."""
 
 
 class NotAFile(InputError):
-    """A directory (or something else) was given where a file is required."""
-
-    exit_code = 2
+    """A directory (or something else) was given where a file is required (an input problem: 1)."""
 
 
 class IndexError_(SimcheckError):

@@ -10,7 +10,14 @@ from typing import Any
 
 import click
 
-from simcheck.cli.options import index_folder, index_option, model_option, reports_errors, seconds
+from simcheck.cli.options import (
+    exclude_option,
+    index_folder,
+    index_option,
+    model_option,
+    reports_errors,
+    seconds,
+)
 from simcheck.cli.progress import IndexProgress
 from simcheck.errors import IndexCorrupt, InputError, UsageError
 from simcheck.settings import CompareSettings
@@ -23,6 +30,7 @@ from simcheck.settings import CompareSettings
     "the index's model; all-MiniLM-L6-v2 for a new index",
     "Sentence-transformers model name or local folder (recorded in the index).",
 )
+@exclude_option("Leave out files and folders matching GLOB when walking folders (repeatable).")
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
@@ -54,6 +62,7 @@ def index_command(
     paths: tuple[str, ...],
     index_dir: str | None,
     model: str | None,
+    exclude: tuple[str, ...],
     workers: int | None,
     engine: str,
     ray_address: str | None,
@@ -64,7 +73,9 @@ def index_command(
 
     Re-running it reads only new or changed files (each run adds a segment; the rest of the index is
     not rewritten), drops indexed files that were deleted and never re-embeds unchanged passages.
-    Files that cannot be read are listed and skipped. --compact merges the segments.
+    Files that cannot be read are listed and skipped; so are files in folders that are not scripts
+    (LICENSE, README, CHANGELOG and the like, and plain prose with no scene heading and no cast): name
+    such a file on the command line to index it anyway. --compact merges the segments.
     """
     # the library loads when a command runs, so that `simcheck --help` takes 0.1 s, not 0.6 s (measured)
     from simcheck.index import Index
@@ -84,7 +95,14 @@ def index_command(
     index: Any = None
     try:
         index = Index.open_or_create(folder, model=model)
-        summary = index.add(paths, progress=progress, workers=workers, engine=engine, ray_address=ray_address)
+        summary = index.add(
+            paths,
+            progress=progress,
+            exclude=exclude,
+            workers=workers,
+            engine=engine,
+            ray_address=ray_address,
+        )
         progress.close()
         for skipped in summary.skipped:
             click.echo(f"skipped {skipped.path}: {skipped.problem}", err=True)

@@ -14,11 +14,29 @@ from typing import Any, TypeVar
 import click
 
 from simcheck.errors import SimcheckError
-from simcheck.settings import default_index_dir
+from simcheck.settings import (
+    FAIL_ON,
+    FAIL_ON_CHOICES,
+    INDEX_ENV_VAR,
+    IndexLocation,
+    resolve_index,
+    user_index_dir,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-INDEX_DEFAULT = "$SIMCHECK_INDEX or indexes/default"
+
+def _home(path: Path) -> str:
+    try:
+        return "~/" + path.relative_to(Path.home()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+INDEX_DEFAULT = (
+    f'${INDEX_ENV_VAR}, else index = "..." in the nearest simcheck.toml or [tool.simcheck] of a '
+    f"pyproject.toml (from the current folder up), else {_home(user_index_dir())}"
+)
 
 
 class SimcheckClickError(click.ClickException):
@@ -47,7 +65,7 @@ def reports_errors(func: F) -> F:
 
 
 def index_option(help: str = "The index folder.") -> Callable[[F], F]:
-    """``--index DIR`` (default: ``$SIMCHECK_INDEX`` or ``indexes/default``), as ``index_dir``."""
+    """``--index DIR``, as ``index_dir`` (default: ``settings.resolve_index``, described in --help)."""
     return click.option(
         "--index",
         "index_dir",
@@ -63,9 +81,31 @@ def model_option(show_default: str, help: str) -> Callable[[F], F]:
     return click.option("--model", default=None, show_default=show_default, help=help)
 
 
+def fail_on_option(help: str) -> Callable[[F], F]:
+    """``--fail-on LEVEL`` (default ``high``): the level from which a command exits with status 3."""
+    return click.option(
+        "--fail-on", type=click.Choice(FAIL_ON_CHOICES), default=FAIL_ON, show_default=True, help=help
+    )
+
+
+def exclude_option(help: str) -> Callable[[F], F]:
+    """``--exclude GLOB`` (repeatable), as ``exclude``: files a folder walk leaves out."""
+    return click.option("--exclude", multiple=True, metavar="GLOB", help=help)
+
+
+def quiet_option(help: str) -> Callable[[F], F]:
+    """``-q/--quiet``: no progress display."""
+    return click.option("-q", "--quiet", is_flag=True, help=help)
+
+
+def index_location(index_dir: str | None) -> IndexLocation:
+    """The index an ``--index`` value (or its absence) stands for, and where that choice came from."""
+    return resolve_index(index_dir)
+
+
 def index_folder(index_dir: str | None) -> Path:
     """The index folder an ``--index`` value stands for."""
-    return Path(index_dir) if index_dir else default_index_dir()
+    return resolve_index(index_dir).path
 
 
 def seconds(value: float) -> str:

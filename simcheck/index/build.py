@@ -87,6 +87,7 @@ def add(
     progress: ProgressCallback | None = None,
     workers: int | None = None,
     reader: Reader | None = None,
+    exclude: Sequence[str] = (),
 ) -> AddSummary:
     """Index the script files under ``paths`` (see ``simcheck.index.Index.add``). ``reader`` reads the
     files to (re)index, in order (default: ``pipeline.read_stream`` with ``workers`` processes)."""
@@ -104,7 +105,7 @@ def add(
     with WriteLock(index.path):
         index.reload()
         report(Progress("scan", 0, 0))
-        found, skipped = walk_scripts(roots)
+        found, skipped = walk_scripts(roots, exclude=exclude)
         files = sorted(f.real for f in found)
         rows = {row.path: row for row in index.indexed_scripts()}
         to_read: list[ToRead] = []

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from simcheck.embed import Embedder, load_embedder
@@ -127,6 +127,7 @@ class Index(IndexReader):
         self,
         paths: Iterable[str | Path],
         progress: ProgressCallback | None = None,
+        exclude: Sequence[str] = (),
         workers: int | None = None,
         engine: str = "local",
         ray_address: str | None = None,
@@ -135,8 +136,10 @@ class Index(IndexReader):
         extension). New and changed files are read (``workers`` processes; default one per core) and
         embedded; unchanged ones are kept as they are; files under a given folder that were indexed
         and no longer exist are dropped. Files that cannot be read are listed in
-        ``AddSummary.skipped`` and the rest is indexed. ``engine="ray"``: read, cut and embed on a Ray
-        cluster (``ray_address``; default a local Ray), commit here."""
+        ``AddSummary.skipped`` and the rest is indexed; so are files in folders that are not scripts
+        (``read.walk.screenplay_problem``). ``exclude``: globs of files and folders to leave out of the
+        folder walk (``read.walk.excluded``). ``engine="ray"``: read, cut and embed on a Ray cluster
+        (``ray_address``; default a local Ray), commit here."""
         reader: Reader | None = None
         if engine == "ray":
             from simcheck.index.distributed import ray_reader  # Ray loads only for --engine ray (~2 s)
@@ -144,7 +147,7 @@ class Index(IndexReader):
             reader = ray_reader(self, ray_address)
         elif engine != "local":
             raise UsageError(f"unknown engine {engine!r}: choose local or ray")
-        return add(self, paths, progress, workers, reader)
+        return add(self, paths, progress, workers, reader, exclude)
 
     def remove(self, paths: Iterable[str | Path]) -> RemoveSummary:
         """Drop the scripts indexed from ``paths`` (files, or folders: everything indexed under them)."""

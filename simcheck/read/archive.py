@@ -66,5 +66,17 @@ def read_zip_member(data: bytes, path: str, choose: Callable[[list[str]], str | 
         return content
 
 
+def document_part(
+    root: XmlElement, path: str, tag: str, child: str, format_name: str, missing: str
+) -> XmlElement:
+    """The ``child`` element of a ``tag`` document root; a one-line ``InputError`` for anything else."""
+    if root.tag != tag:
+        raise InputError(path, f"not a {format_name} (root element <{root.tag}>, expected <{tag}>)")
+    part = root.find(child)
+    if part is None:
+        raise InputError(path, missing)
+    return part
+
+
 def text_of(element: XmlElement | None) -> str:
     return "".join(element.itertext()) if element is not None else ""
