@@ -49,6 +49,7 @@ def test_a_ray_build_gives_the_same_index_and_compare_json(tmp_path: Path, local
     ray_summary = distributed.add([refs], engine="ray")
     assert ray_summary.added == local_summary.added and len(ray_summary.added) == 4
     assert ray_summary.skipped == local_summary.skipped and len(ray_summary.skipped) == 1
+    assert ray_summary.embedded == ray_summary.passages  # embedded on Ray, none here
     assert distributed.manifest_sha256 == local.manifest_sha256  # the same files, byte for byte
     reports = []
     for folder in (tmp_path / "local", tmp_path / "ray"):

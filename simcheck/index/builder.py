@@ -88,7 +88,9 @@ class SegmentBuilder:
     def add(self, new: NewScript) -> None:
         self._scripts.append(new)
         self._passages += len(new.features.passages)
-        if new.vectors is None:
+        if new.vectors is not None:
+            self.counts.embedded += len(new.vectors)  # embedded elsewhere (--engine ray)
+        else:
             for passage in new.features.passages:
                 if passage.text not in self._vectors:
                     self._queued[passage.text] = None

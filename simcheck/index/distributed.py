@@ -9,6 +9,8 @@ read, exactly as the local engine does; then a Ray Data pipeline does the work a
                                                        one GPU each where the cluster has GPUs
       .iter_batches()                                  streamed back in order (preserve_order)
 
+(Ray Data may fuse the two maps into one actor operator: the files are then read in the actors.)
+
 and the driver writes and commits the segments under the write lock, as for a local build (the same
 ``builder``), so an index built either way holds the same scripts, passages, signatures and (for a
 per-text deterministic model) vectors. The readers take a path (they check the file themselves:
@@ -76,6 +78,9 @@ def _run(
 
     started = False
     if not ray.is_initialized():
+        os.environ.setdefault(
+            "RAY_BACKEND_LOG_LEVEL", "fatal"
+        )  # Ray's C++ log lines: the library never prints
         package = str(Path(__file__).resolve().parents[1])
         ray.init(
             address=address,
