@@ -129,6 +129,24 @@ IVF_NPROBE = 16  # lists searched per query
 IVF_TRAIN_PER_LIST = 16  # k-means sample per list (a deterministic sample of the vectors)
 IVF_MIN_PER_LIST = 39  # FAISS's own floor of points per list; fewer lists for small n
 IVF_KMEANS_ITERATIONS = 10
+IVF_MIN_SEGMENT = 20_000  # in an index above FLAT_MAX_PASSAGES, a segment this large gets its own IVF index
+# (an exact search of all the segments of 10^6 passages took seconds per draft); smaller ones stay exact
+
+# --- the on-disk index: segments, building, checks (simcheck.index) ---------------------------------
+SEGMENT_PASSAGES = 50_000  # an add writes (and commits) a new segment every this many passages: the build's
+# memory is bounded by it, not by the corpus, and a crash loses at most one segment (below the flat limit,
+# so a segment is searched exactly)
+EMBED_STREAM_TEXTS = 4096  # new texts embedded together, while worker processes read the next files
+PARALLEL_MIN_FILES = 8  # fewer files to read than this: read in this process (starting workers costs ~1 s)
+MERGE_FACTOR = 8  # this many small segments at the end of the index are merged into one (ids unchanged)
+MERGE_MAX_PASSAGES = SEGMENT_PASSAGES // MERGE_FACTOR  # ... "small": fewer live passages than this (a merge
+# stays within a segment's size; each passage is merged about twice in a registry grown one script at a time)
+RAY_FILES_PER_TASK = 8  # --engine ray: files read and cut per Ray task
+RAY_EMBED_SCRIPTS = 16  # ... scripts whose passages one embedding actor call takes
+RAY_CPU_EMBED_THREADS = (
+    2  # ... without GPUs: one embedding actor (torch on this many threads) per this many CPUs
+)
+MAX_MANIFEST_BYTES = 64 * 1_000_000  # a manifest beyond this is not read (a format 2 one is ~1 KB a segment)
 
 # --- input limits (simcheck.read; simcheck.read.caps says where each is checked) -------------------
 # Caps on legal-but-huge input: each sits far above the shared corpus (83 scripts), the PAN 2013 prose

@@ -83,7 +83,7 @@ def test_links_out_of_an_indexed_folder_are_listed_not_read(tmp_path: Path, hash
     }
     indexed = [s.path for s in index.scripts()]
     assert indexed == [str(refs / "keepers_daughter.fountain"), str(refs / "orchard_debts.fountain")]
-    assert not any(SECRET in text for (text,) in index.query("SELECT text FROM passages"))
+    assert not any(SECRET in p.text for p in index.passages(range(index.n_passages)))
     followed = index.add([refs], follow_links=True)
     assert followed.added == (str(tmp_path / "outside" / "private.fountain"),) and not followed.skipped
 

@@ -3,8 +3,8 @@
 The library never prints; this package turns ``SimcheckError`` into one line on stderr and an exit
 code (1 unreadable or unsupported input or index, 2 usage, 3 ``--fail-on`` reached), owns progress bars
 and declares shared options once (``options``). One module per command family: ``parse``, ``compare``,
-``diff``, ``index`` (index, info, remove). The library is imported inside the commands, so that ``--help`` and
-``--version`` are fast.
+``diff``, ``index`` (index, info, list, remove). The library is imported inside the commands, so that
+``--help`` and ``--version`` are fast.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import click
 
 from simcheck.cli.compare import compare_command
 from simcheck.cli.diff import diff_command
-from simcheck.cli.index import index_command, info_command, remove_command
+from simcheck.cli.index import index_command, info_command, list_command, remove_command
 from simcheck.cli.parse import parse_command
 from simcheck.version import __version__
 
@@ -39,7 +39,15 @@ def _quiet_library_logs() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-for _command in (parse_command, compare_command, diff_command, index_command, info_command, remove_command):
+for _command in (
+    parse_command,
+    compare_command,
+    diff_command,
+    index_command,
+    info_command,
+    list_command,
+    remove_command,
+):
     cli.add_command(_command)
 
 

@@ -49,9 +49,9 @@ def clean_data(value: Any) -> Any:
     return value
 
 
-def dumps(value: Any) -> str:
+def dumps(value: Any, *, indent: int = 2, sort_keys: bool = False) -> str:
     """Pretty JSON (UTF-8 text kept as text) in which no control character is written raw."""
-    text = json.dumps(value, indent=2, ensure_ascii=False)
+    text = json.dumps(value, indent=indent, ensure_ascii=False, sort_keys=sort_keys)
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
