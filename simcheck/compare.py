@@ -13,20 +13,17 @@ so for several drafts sharing one model, references and calibration. It only seq
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from simcheck.calibration import load_calibration
-from simcheck.embed import Embedder, load_embedder
+from simcheck.embed import Embedder, embed_reporting, load_embedder
 from simcheck.errors import IndexMismatch, UsageError
 from simcheck.index import Index
 from simcheck.match.allowlist import Allowlist
 from simcheck.match.candidates import find_candidates
-from simcheck.match.draft import Probe, ReferenceCache, draft_probe
+from simcheck.match.draft import Probe, ReferenceCache, check_content, draft_probe, read_drafts
 from simcheck.match.evidence import PairResult, VerifyOptions, small_matrix_mode, verify_script
 from simcheck.match.rarity import Calibration
 from simcheck.model import Script
@@ -34,6 +31,7 @@ from simcheck.read import read_script
 from simcheck.read.walk import script_paths
 from simcheck.report.build import Source, build_report
 from simcheck.report.model import Report
+from simcheck.report.paths import against_source, shown_paths
 from simcheck.search.memory import MemoryReferences
 from simcheck.search.references import References
 from simcheck.settings import CompareSettings, IndexSettings, default_index_dir
@@ -91,9 +89,13 @@ class Comparer:
         """Reports for already-read drafts; all their passages are embedded in one batch."""
         say = progress or (lambda _step: None)
         passages = [make_passages(script, self.references.settings) for script in scripts]
+        for script, group in zip(scripts, passages, strict=True):
+            check_content(script, len(group))  # nothing to compare is an error, never "0 scenes checked"
         texts = [p.text for group in passages for p in group]
         n = len(scripts)
-        vectors = _embed(self.embedder, texts, lambda done: say(Step(0, n, "", "embed", done, len(texts))))
+        vectors = embed_reporting(
+            self.embedder, texts, lambda done: say(Step(0, n, "", "embed", done, len(texts)))
+        )
         reports: list[Report] = []
         offset = 0
         for k, (script, group) in enumerate(zip(scripts, passages, strict=True), start=1):
@@ -132,15 +134,8 @@ class Comparer:
                     results[script_id] = found
         say("report", len(candidates), len(candidates))
         tests = max(1, len(candidates)) * max(1, len(probe.script.scenes))
-        return build_report(probe, results, self.cache, calibration, settings, self.source, tests, warnings)
-
-
-def _embed(embedder: Embedder, texts: list[str], progress: Callable[[int], None]) -> np.ndarray:
-    """The texts' vectors; ``progress(done)`` as the embedder reports it, if it can."""
-    progress(0)
-    if "progress" in inspect.signature(embedder.embed).parameters:
-        return embedder.embed(texts, progress=progress)  # type: ignore[call-arg]
-    return embedder.embed(texts)
+        report = build_report(probe, results, self.cache, calibration, settings, self.source, tests, warnings)
+        return shown_paths(report, self.references.scripts(), self.source, settings.absolute_paths)
 
 
 def open_references(
@@ -149,15 +144,19 @@ def open_references(
     embedder: Embedder | None,
     progress: Callable[[int, int], None] | None = None,
     exclude: Sequence[str] = (),
+    *,
+    follow_links: bool = False,
 ) -> tuple[References, Embedder, Source]:
-    """The references (an index, or the ``against`` scripts but ``exclude`` globs) and an embedder."""
+    """The references (an index, or the ``against`` scripts but ``exclude`` globs; links out of the
+    folders only with ``follow_links``) and an embedder."""
     if against:
         if index is not None:
             raise UsageError("give either an index or scripts to compare against (--against), not both")
-        scripts = [read_script(path) for path in script_paths([str(p) for p in against], exclude)]
+        paths, not_followed = script_paths([str(p) for p in against], exclude, follow_links=follow_links)
+        scripts = [read_script(path) for path in paths]
         embedder = embedder or load_embedder(IndexSettings().model)
         references: References = MemoryReferences.build(scripts, IndexSettings(), embedder, progress=progress)
-        return references, embedder, Source(None, "pairwise")
+        return references, embedder, against_source(against, not_followed)
     if index is not None and not isinstance(index, str | Path):
         references = index
         path = getattr(references, "path", None)
@@ -179,7 +178,7 @@ def compare_many(
     embedder: Embedder | None = None,
 ) -> list[Report]:
     """Reports for several drafts, sharing the model, the references and the calibration."""
-    scripts = [read_script(path) for path in draft_paths]
+    scripts = read_drafts(draft_paths)
     references, embedder, source = open_references(index, against, embedder)
     return Comparer(references, embedder, settings, source).compare_scripts(scripts)
 
@@ -196,4 +195,4 @@ def compare(
     return compare_many([draft_path], index=index, against=against, settings=settings, embedder=embedder)[0]
 
 
-__all__ = ["Comparer", "Source", "Step", "compare", "compare_many", "open_references"]
+__all__ = ["Comparer", "Source", "Step", "compare", "compare_many", "open_references", "read_drafts"]

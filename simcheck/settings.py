@@ -148,11 +148,25 @@ RAY_CPU_EMBED_THREADS = (
 )
 MAX_MANIFEST_BYTES = 64 * 1_000_000  # a manifest beyond this is not read (a format 2 one is ~1 KB a segment)
 
-# --- input limits (simcheck.read) --------------------------------------------------------------------
+# --- input limits (simcheck.read; simcheck.read.caps says where each is checked) -------------------
+# Caps on legal-but-huge input: each sits far above the shared corpus (83 scripts), the PAN 2013 prose
+# documents and long feature scripts, so that no real script meets one, and keeps any single file
+# within seconds and well under 2 GB of memory (tests/hostile.py measures both).
 MB = 1_000_000
 MAX_FILE_BYTES = 50 * MB  # scripts are well under 1 MB; anything at 50 MB or more is refused
 STRAY_NUL_SHARE = 0.01  # more NUL characters than this share of the text: a binary file
 MAX_ZIP_RATIO = 200  # a script compresses ~5-10x; zip bombs compress thousands of times
+MAX_ALLOWLIST_BYTES = 1 * MB  # an allowlist holds paths and quotes: kilobytes
+MAX_LINES = 100_000  # lines of a script's text (corpus: at most 8,382; a 300-page laid-out script ~17,000)
+MAX_LINE_CHARS = 100_000  # characters on one line (corpus: at most 2,870; PAN prose paragraphs 72,117)
+MAX_PARAGRAPHS = 50_000  # paragraphs (FDX, Fade In) or elements of a script (corpus: at most 5,180)
+MAX_XML_TAGS = 1_000_000  # tags in an FDX / Fade In document (a feature-length FDX: ~50,000)
+MAX_PDF_PAGES = 300  # a feature script runs 90-180 pages
+MAX_PDF_CHARS = 500_000  # characters on all pages (120 pages: ~110,000-180,000; 300 pages of ~1,650)
+MAX_PDF_PAGE_BYTES = 256_000  # inflated content stream of one page (a full screenplay page: 3-60 KB)
+MAX_PDF_INFLATED_BYTES = 256 * MB  # all deflated streams of a PDF inflated (a flate bomb: gigabytes)
+MAX_PASSAGES = 4_000  # passages of one script to compare (corpus: at most 1,444; PAN prose: 969)
+MAX_PASSAGE_WORDS = 512  # words a passage may be set to hold (models read 256-512 wordpieces; default 96)
 
 
 def level_rank(level: str | None) -> int:
@@ -260,6 +274,8 @@ class IndexSettings:
             raise ValueError("shingle_words must be at least 1")
         if self.passage_min_words > self.passage_max_words:
             raise ValueError("passage_min_words must not exceed passage_max_words")
+        if not 1 <= self.passage_max_words <= MAX_PASSAGE_WORDS or self.passage_min_words < 1:
+            raise ValueError(f"passage sizes must lie between 1 and {MAX_PASSAGE_WORDS} words")
 
 
 @dataclass(frozen=True)
@@ -273,6 +289,7 @@ class CompareSettings:
     allow: tuple[str, ...] = field(default=())  # allowlist entries (paths, globs, PATH:LINES, quote: TEXT)
     allowlist_files: tuple[str, ...] = field(default=())  # files of allowlist entries, one per line
     max_pairs_per_scene: int = MAX_PAIRS_PER_SCENE  # semantic candidate scene pairs verified per draft scene
+    absolute_paths: bool = False  # reports name references by absolute path (default: relative to the root)
 
     def __post_init__(self) -> None:
         if self.fail_on not in FAIL_ON_CHOICES:

@@ -32,7 +32,7 @@ def test_json_report_and_exit_3_when_high_is_reached() -> None:
     assert report["schema_version"] == 1
     assert report["draft"]["path"] == PLANTED
     assert report["overall"]["level"] == "high"
-    assert report["references"][0]["path"] == KEEPER
+    assert report["references"][0]["path"] == "keepers_daughter.fountain"  # relative to the folder given
 
 
 def test_innocent_draft_exits_0_even_with_fail_on_low() -> None:

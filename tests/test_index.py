@@ -349,7 +349,8 @@ def test_disk_full_during_write_leaves_previous_index_intact(tmp_path: Path, ref
     with pytest.raises(IndexWriteError) as error:
         index.add([refs])
     assert str(error.value) == (
-        f"cannot write index {tmp_path / 'idx'}: No space left on device; the previous index is unchanged"
+        f"cannot write index {tmp_path / 'idx'}: no space left on the device "
+        "(free some space, then run again); the previous index is unchanged"
     )
     monkeypatch.undo()
     assert _snapshot(tmp_path / "idx") == before

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -13,15 +12,19 @@ from typing import Any
 import click
 
 from simcheck.cli.options import (
+    check_output,
     exclude_option,
     fail_on_option,
+    follow_links_option,
     index_location,
     index_option,
     model_option,
     quiet_option,
     reports_errors,
+    write_output,
 )
 from simcheck.cli.progress import CompareProgress
+from simcheck.cli.terminal import clean_data, dumps, echo
 from simcheck.errors import IndexNotFound, UsageError
 from simcheck.settings import CompareSettings
 
@@ -80,6 +83,12 @@ REPORTS_SCHEMA_VERSION = 1  # {"schema_version": 1, "reports": [...]}: several d
 )
 @model_option("the index's model; all-MiniLM-L6-v2 with --against", "Embedding model name or local folder.")
 @quiet_option("No progress display (there is none either when stderr is not a terminal).")
+@follow_links_option("--against folders")
+@click.option(
+    "--absolute-paths",
+    is_flag=True,
+    help="Name references by absolute path in the report (default: relative to the folder indexed).",
+)
 @reports_errors
 def compare_command(
     drafts: tuple[str, ...],
@@ -93,6 +102,8 @@ def compare_command(
     allowlist: tuple[str, ...],
     model: str | None,
     quiet: bool,
+    follow_links: bool,
+    absolute_paths: bool,
 ) -> None:
     """Compare each DRAFT with the references, scene by scene, and show the evidence.
 
@@ -106,6 +117,7 @@ def compare_command(
     from simcheck.compare import Comparer, open_references
     from simcheck.embed import load_embedder
     from simcheck.match.allowlist import Allowlist
+    from simcheck.match.draft import check_content
     from simcheck.read import read_script
 
     if index_dir is not None and against:
@@ -113,7 +125,12 @@ def compare_command(
     if exclude and not against:
         raise UsageError("--exclude applies to --against folders: exclude files when indexing instead")
     fmt, folder = output_plan(output, output_format, len(drafts))
-    settings = CompareSettings(fail_on=fail_on, allow=allow, allowlist_files=allowlist)
+    if folder is not None or output is not None or fmt == "html":  # a FIFO where a report goes: say so now
+        for draft in drafts:
+            check_output(_output_path(draft, output, fmt, folder))
+    settings = CompareSettings(
+        fail_on=fail_on, allow=allow, allowlist_files=allowlist, absolute_paths=absolute_paths
+    )
     allowed = Allowlist.build(settings.allow, settings.allowlist_files)
     progress = CompareProgress(enabled=not quiet and sys.stderr.isatty())
     try:
@@ -121,12 +138,17 @@ def compare_command(
         for done, draft in enumerate(drafts):  # unreadable drafts fail before the model loads
             progress.read(done, len(drafts), draft)
             scripts.append(read_script(draft))
+            check_content(scripts[-1])  # read as 0 scenes or 0 words: an error, never "0 scenes checked"
         progress.read(len(drafts), len(drafts), drafts[-1])
         embedder = load_embedder(model) if model else None
         location = None if against else index_location(index_dir)
         try:
             references, embedder, source = open_references(
-                location.path if location else None, against, embedder, exclude=exclude
+                location.path if location else None,
+                against,
+                embedder,
+                exclude=exclude,
+                follow_links=follow_links,
             )
         except IndexNotFound as error:
             if location is None or location.source == "--index":
@@ -143,16 +165,18 @@ def compare_command(
     finally:
         progress.close()
     dicts = [report.to_dict() for report in reports]
+    if folder is not None or output is not None or fmt != "text":  # (the text summary lists them itself)
+        for skipped in source.skipped:
+            echo(f"skipped {skipped}", err=True)
     for warning in unmatched_allow_entries(allowed, [s.path for s in references.scripts()], dicts):
-        click.echo(f"warning: {warning}", err=True)
+        echo(f"warning: {warning}", err=True)
     if folder is None and output is None and fmt != "html":
         click.echo(_render_many(dicts, fmt, color=sys.stdout.isatty()), nl=False)
     else:
         for draft, data in zip(drafts, dicts, strict=True):
             target = _output_path(draft, output, fmt, folder)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_render(data, fmt, color=False), encoding="utf-8")
-            click.echo(f"{draft}: {data['overall']['summary']} Report: {target}", err=True)
+            write_output(target, _render(data, fmt, color=False))
+            echo(f"{draft}: {data['overall']['summary']} Report: {target}", err=True)
     if any(report.reaches(fail_on) for report in reports):
         sys.exit(3)
 
@@ -231,16 +255,11 @@ def _report_date() -> str:
 def _render_many(reports: list[dict[str, Any]], fmt: str, color: bool) -> str:
     """Several reports on stdout: JSON as one document, CSV with one header, text one after another."""
     if fmt == "json" and len(reports) > 1:
-        return (
-            json.dumps(
-                {"schema_version": REPORTS_SCHEMA_VERSION, "reports": reports}, indent=2, ensure_ascii=False
-            )
-            + "\n"
-        )
+        return dumps({"schema_version": REPORTS_SCHEMA_VERSION, "reports": reports}) + "\n"
     if fmt == "csv":
         from simcheck.render.csv import render_csv
 
-        return render_csv(reports)
+        return render_csv([clean_data(report) for report in reports])
     return "".join(_render(report, fmt, color) for report in reports)
 
 
@@ -253,10 +272,11 @@ def _render(report: dict[str, Any], fmt: str, color: bool) -> str:
     if fmt == "text":
         from simcheck.render.text import render_text
 
-        text = render_text(report, color, generated_at=_report_date())
+        # the report's strings lose their control characters first; the renderer then adds its colours
+        text = render_text(clean_data(report), color, generated_at=_report_date())
         return text if text.endswith("\n") else text + "\n"
     if fmt == "csv":
         from simcheck.render.csv import render_csv
 
-        return render_csv([report])
-    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+        return render_csv([clean_data(report)])  # cells without control characters
+    return dumps(report) + "\n"  # control characters as \u escapes: inert, the data unchanged

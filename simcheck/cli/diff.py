@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
 from simcheck.cli.options import fail_on_option, reports_errors
+from simcheck.cli.terminal import dumps, echo
 
 
 @click.command("diff")
@@ -40,10 +40,10 @@ def diff_command(old: str, new: str, output_format: str, fail_on: str) -> None:
     result = diff_reports(load_report(old), load_report(new))
     data = result.to_dict()
     if output_format == "json":
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(dumps(data))  # control characters as \u escapes (cli.terminal)
     elif output_format == "html":
-        click.echo(render_diff_html(data, old, new), nl=False)
+        echo(render_diff_html(data, old, new), nl=False)
     else:
-        click.echo(render_diff_text(data, old, new), nl=False)
+        echo(render_diff_text(data, old, new), nl=False)
     if result.reaches(fail_on):
         sys.exit(3)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -12,6 +11,7 @@ import click
 
 from simcheck.cli.options import (
     exclude_option,
+    follow_links_option,
     index_folder,
     index_option,
     model_option,
@@ -19,6 +19,7 @@ from simcheck.cli.options import (
     seconds,
 )
 from simcheck.cli.progress import IndexProgress
+from simcheck.cli.terminal import dumps, echo
 from simcheck.errors import IndexCorrupt, InputError, UsageError
 from simcheck.settings import CompareSettings
 
@@ -57,6 +58,7 @@ from simcheck.settings import CompareSettings
 @click.option(
     "-q", "--quiet", is_flag=True, help="No progress bar (none either when stderr is not a terminal)."
 )
+@follow_links_option("the folders given")
 @reports_errors
 def index_command(
     paths: tuple[str, ...],
@@ -68,6 +70,7 @@ def index_command(
     ray_address: str | None,
     compact: bool,
     quiet: bool,
+    follow_links: bool,
 ) -> None:
     """Index the reference scripts in PATHS (files or folders, walked for every supported format).
 
@@ -87,7 +90,7 @@ def index_command(
     folder = index_folder(index_dir)
     if not paths:
         done = Index.open(folder, model=model).compact()
-        click.echo(f"{folder}: {'compacted' if done else 'already compact'}")
+        echo(f"{folder}: {'compacted' if done else 'already compact'}")
         return
     created = _new_folders(folder)
     first = not (folder / "manifest.json").exists()
@@ -102,10 +105,11 @@ def index_command(
             workers=workers,
             engine=engine,
             ray_address=ray_address,
+            follow_links=follow_links,
         )
         progress.close()
         for skipped in summary.skipped:
-            click.echo(f"skipped {skipped.path}: {skipped.problem}", err=True)
+            echo(f"skipped {skipped.path}: {skipped.problem}", err=True)
         if not (summary.added or summary.updated or summary.unchanged) and summary.skipped:
             raise InputError(paths[0] if len(paths) == 1 else ", ".join(paths), "no script could be read")
         if not (summary.added or summary.updated or summary.unchanged or summary.removed):
@@ -126,7 +130,7 @@ def index_command(
         changes += f", {len(summary.skipped)} skipped"
     if summary.embedded:
         changes += f"; {summary.embedded:,} passages embedded"
-    click.echo(
+    echo(
         f"{folder}: {summary.scripts:,} scripts, {summary.scenes:,} scenes, {summary.passages:,} passages "
         f"({changes}) in {seconds(summary.seconds)}"
     )
@@ -160,11 +164,11 @@ def _calibrate(index: Any, quiet: bool) -> None:
     if not needs_measuring(index, settings):
         return
     if not quiet:
-        click.echo("Calibrating: measuring how alike unrelated scripts in the index are...", err=True)
+        echo("Calibrating: measuring how alike unrelated scripts in the index are...", err=True)
     started = time.perf_counter()
     load_calibration(index, settings)
     if not quiet:
-        click.echo(f"Calibrated in {seconds(time.perf_counter() - started)}", err=True)
+        echo(f"Calibrated in {seconds(time.perf_counter() - started)}", err=True)
 
 
 @click.command("info")
@@ -186,7 +190,7 @@ def info_command(index_dir: str | None, verify: bool, as_json: bool) -> None:
         data: dict[str, Any] = dataclasses.asdict(info)
         if report is not None:
             data["verified"] = dataclasses.asdict(report)
-        click.echo(json.dumps(data, indent=1, sort_keys=True))
+        click.echo(dumps(data, indent=1, sort_keys=True))
         if report is not None and not report.ok:
             raise IndexCorrupt(f"index {folder} is damaged ({len(report.problems)} problems); rebuild it")
         return
@@ -210,18 +214,18 @@ def info_command(index_dir: str | None, verify: bool, as_json: bool) -> None:
         f"Semantic:  {search}",
         f"On disk:   {info.bytes_on_disk / 1e6:,.1f} MB ({per_passage / 1024:,.2f} KB per passage)",
     ]
-    click.echo("\n".join(lines))
+    echo("\n".join(lines))
     if report is not None:
         for note in report.stale:
-            click.echo(f"note: {note} (re-run simcheck index to update)", err=True)
+            echo(f"note: {note} (re-run simcheck index to update)", err=True)
         if not report.ok:
             for problem in report.problems:
-                click.echo(f"damaged: {problem}", err=True)
+                echo(f"damaged: {problem}", err=True)
             raise IndexCorrupt(
                 f"index {folder} is damaged ({len(report.problems)} problem"
                 f"{'s' if len(report.problems) != 1 else ''}); rebuild it with simcheck index"
             )
-        click.echo(f"Verified:  OK ({report.files_checked} files match their checksums)")
+        echo(f"Verified:  OK ({report.files_checked} files match their checksums)")
 
 
 @click.command("list")
@@ -236,10 +240,10 @@ def list_command(index_dir: str | None, as_json: bool) -> None:
 
     scripts = Index.open(index_folder(index_dir)).list_scripts()
     if as_json:
-        click.echo(json.dumps([dataclasses.asdict(s) for s in scripts], indent=1, ensure_ascii=False))
+        click.echo(dumps([dataclasses.asdict(s) for s in scripts], indent=1))
         return
     for s in scripts:
-        click.echo(f"{s.title or '(untitled)'}\t{s.scenes} scenes\t{s.passages} passages\t{s.path}")
+        echo(f"{s.title or '(untitled)'}\t{s.scenes} scenes\t{s.passages} passages\t{s.path}")
 
 
 @click.command("remove")
@@ -253,9 +257,9 @@ def remove_command(paths: tuple[str, ...], index_dir: str | None) -> None:
     folder = index_folder(index_dir)
     summary = Index.open(folder).remove(paths)
     for path in summary.removed:
-        click.echo(f"removed {path}")
+        echo(f"removed {path}")
     for path in summary.not_indexed:
-        click.echo(f"not in the index: {path}", err=True)
+        echo(f"not in the index: {path}", err=True)
     if not summary.removed:
         raise UsageError(f"nothing removed: {', '.join(paths)} not in index {folder}")
-    click.echo(f"{folder}: {summary.scripts:,} scripts, {summary.passages:,} passages left")
+    echo(f"{folder}: {summary.scripts:,} scripts, {summary.passages:,} passages left")

@@ -7,13 +7,15 @@ applied as a decorator, so its name, default and help read the same everywhere.
 from __future__ import annotations
 
 import functools
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from simcheck.errors import SimcheckError
+from simcheck.cli.terminal import clean_line
+from simcheck.errors import OutputError, SimcheckError, UsageError, problem_text
 from simcheck.settings import (
     FAIL_ON,
     FAIL_ON_CHOICES,
@@ -40,10 +42,11 @@ INDEX_DEFAULT = (
 
 
 class SimcheckClickError(click.ClickException):
-    """A library error shown as ``Error: <message>`` with the library's exit code."""
+    """A library error shown as ``Error: <message>`` (one line, no control character) with the library's
+    exit code."""
 
     def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
+        super().__init__(clean_line(message))
         self.code = exit_code
 
     @property
@@ -52,7 +55,8 @@ class SimcheckClickError(click.ClickException):
 
 
 def reports_errors(func: F) -> F:
-    """Turn library exceptions into one clean line and the right exit code (never a traceback)."""
+    """Turn library exceptions into one clean line and the right exit code (never a traceback); an
+    ``OSError`` that nothing named better (a full disk, a read-only folder) says what and where, exit 1."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -60,6 +64,9 @@ def reports_errors(func: F) -> F:
             return func(*args, **kwargs)
         except SimcheckError as error:
             raise SimcheckClickError(str(error), error.exit_code) from error
+        except OSError as error:
+            where = f"{error.filename}: " if getattr(error, "filename", None) else ""
+            raise SimcheckClickError(f"{where}{problem_text(error)}", 1) from error
 
     return wrapper  # type: ignore[return-value]
 
@@ -74,6 +81,38 @@ def index_option(help: str = "The index folder.") -> Callable[[F], F]:
         show_default=INDEX_DEFAULT,
         help=help,
     )
+
+
+def follow_links_option(what: str) -> Callable[[F], F]:
+    """``--follow-links``: follow symbolic links that lead outside the folders given."""
+    return click.option(
+        "--follow-links",
+        is_flag=True,
+        help=f"Follow symbolic links in {what} that lead outside them (default: skipped and listed).",
+    )
+
+
+def check_output(target: Path) -> None:
+    """An output file must be a file (or a device such as ``/dev/null``): a folder is a usage error, and
+    so is a FIFO or socket (writing would wait for a reader forever). Checked before any work is done."""
+    try:
+        info = target.stat()
+    except OSError:
+        return
+    if not (stat.S_ISREG(info.st_mode) or stat.S_ISCHR(info.st_mode)):
+        what = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file (a FIFO or socket)"
+        raise UsageError(f"{target}: is {what}; give a file to write the report to")
+
+
+def write_output(target: Path, text: str) -> None:
+    """Write a report (or any output file) after ``check_output``; a full disk, a read-only folder or a
+    missing permission is one line naming the file (``OutputError``, exit 1)."""
+    check_output(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise OutputError(target, problem_text(error)) from error
 
 
 def model_option(show_default: str, help: str) -> Callable[[F], F]:

@@ -88,6 +88,8 @@ def add(
     workers: int | None = None,
     reader: Reader | None = None,
     exclude: Sequence[str] = (),
+    *,
+    follow_links: bool = False,
 ) -> AddSummary:
     """Index the script files under ``paths`` (see ``simcheck.index.Index.add``). ``reader`` reads the
     files to (re)index, in order (default: ``pipeline.read_stream`` with ``workers`` processes)."""
@@ -105,7 +107,7 @@ def add(
     with WriteLock(index.path):
         index.reload()
         report(Progress("scan", 0, 0))
-        found, skipped = walk_scripts(roots, exclude=exclude)
+        found, skipped = walk_scripts(roots, exclude=exclude, follow_links=follow_links)
         files = sorted(f.real for f in found)
         rows = {row.path: row for row in index.indexed_scripts()}
         to_read: list[ToRead] = []

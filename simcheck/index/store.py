@@ -131,13 +131,16 @@ class Index(IndexReader):
         workers: int | None = None,
         engine: str = "local",
         ray_address: str | None = None,
+        *,
+        follow_links: bool = False,
     ) -> AddSummary:
         """Index the script files under ``paths`` (files or folders, walked for every supported
         extension). New and changed files are read (``workers`` processes; default one per core) and
         embedded; unchanged ones are kept as they are; files under a given folder that were indexed
         and no longer exist are dropped. Files that cannot be read are listed in
         ``AddSummary.skipped`` and the rest is indexed; so are files in folders that are not scripts
-        (``read.walk.screenplay_problem``). ``exclude``: globs of files and folders to leave out of the
+        (``read.walk.screenplay_problem``), and links that lead outside the folders given (not
+        followed unless ``follow_links``). ``exclude``: globs of files and folders to leave out of the
         folder walk (``read.walk.excluded``). ``engine="ray"``: read, cut and embed on a Ray cluster
         (``ray_address``; default a local Ray), commit here."""
         reader: Reader | None = None
@@ -147,7 +150,7 @@ class Index(IndexReader):
             reader = ray_reader(self, ray_address)
         elif engine != "local":
             raise UsageError(f"unknown engine {engine!r}: choose local or ray")
-        return add(self, paths, progress, workers, reader, exclude)
+        return add(self, paths, progress, workers, reader, exclude, follow_links=follow_links)
 
     def remove(self, paths: Iterable[str | Path]) -> RemoveSummary:
         """Drop the scripts indexed from ``paths`` (files, or folders: everything indexed under them)."""

@@ -40,7 +40,7 @@ def _style_name(para: XmlElement) -> str:
 
 def read_fadein(path: str, data: bytes, strict: bool = False) -> Script:
     xml = read_zip_member(data, path, _choose, "document.xml (Open Screenplay Format)")
-    root = parse_xml(xml, path)
+    root = parse_xml(xml, path, paragraph_tag=b"<para")
     missing = "Fade In document without <paragraphs>"
     paragraphs = document_part(root, path, "document", "paragraphs", "Fade In document", missing)
     assumptions: list[str] = []

@@ -78,7 +78,7 @@ def kind_of(type_name: str, index: int, assumptions: list[str], strict: bool) ->
 
 
 def read_fdx(path: str, data: bytes, strict: bool = False) -> Script:
-    root = parse_xml(data, path)
+    root = parse_xml(data, path, paragraph_tag=b"<Paragraph")
     missing = "Final Draft file without a <Content> element"
     content = document_part(root, path, "FinalDraft", "Content", "Final Draft file", missing)
     assumptions: list[str] = []

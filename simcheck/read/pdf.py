@@ -33,6 +33,7 @@ from simcheck.model import (
     Script,
 )
 from simcheck.read.assemble import Paragraph, normalise_name, script_from_paragraphs, split_cue
+from simcheck.read.caps import check_chars, check_page_content, check_page_count, check_pdf_streams
 from simcheck.read.fountain_syntax import HEADING
 from simcheck.read.furniture import (
     MAX_TITLE_LINE_CHARS,
@@ -68,12 +69,19 @@ def read_pdf(path: str, data: bytes, strict: bool = False) -> Script:
     page_width = 612.0
     pages = 0
     widths: list[float] = []
+    check_pdf_streams(data, path)  # caps (simcheck.read.caps): checked before pdfminer does the work
+    chars = 0
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        check_page_count(pdf.doc, path)  # before pdfplumber lists every page (closing it lists them too)
+        with pdf:
             pages = len(pdf.pages)
             page_width = float(pdf.pages[0].width) if pages else 612.0
             for number, page in enumerate(pdf.pages, start=1):
+                check_page_content(page.page_obj.contents, number, path)
                 lines, char_width = lines_of_page(page, number)
+                chars = check_chars(chars + len(page.chars), path)
+                page.close()  # its layout is no longer needed: memory stays flat over the pages
                 widths.append(char_width)
                 all_lines.extend(strip_furniture(lines, float(page.width), float(page.height)))
     except (PDFEncryptionError, PDFPasswordIncorrect):

@@ -50,6 +50,8 @@ class Source:
     path: str | None
     kind: str  # "index" | "pairwise"
     manifest_sha256: str | None = None
+    root: str | None = None  # the folder given to --against (see report.paths); None: from the index
+    skipped: tuple[str, ...] = ()  # "path: problem" of what the walk skipped (links leading outside)
 
 
 def build_report(

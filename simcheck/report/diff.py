@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from simcheck.errors import InputError, UsageError
+from simcheck.read.decode import read_bytes
 from simcheck.settings import level_rank
 from simcheck.text.tokens import words
 
@@ -76,12 +77,8 @@ def load_report(path: str | Path) -> dict[str, Any]:
     """A compare report from a ``--format json`` file: one draft's report, or a document of several
     drafts' reports holding exactly one. ``InputError`` when it cannot be read or is not a report."""
     file = Path(path)
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(file, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(file, "is a directory, not a report") from None
+    try:  # a regular file of bounded size, never a FIFO or /dev/zero (read.decode.read_bytes)
+        data = json.loads(read_bytes(file).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(file, f"not a JSON report ({type(error).__name__})") from None
     except OSError as error:

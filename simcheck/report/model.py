@@ -170,6 +170,8 @@ class IndexInfo:
     scenes: int
     passages: int
     manifest_sha256: str | None = None
+    paths_relative_to: str | None = None  # name of the folder reference paths are relative to
+    references_sha256: str | None = None  # every reference's relative path and content sha256
 
 
 @dataclass(frozen=True)
