@@ -8,8 +8,8 @@ re-renders ``benchmarks/RESULTS.md`` (sections not run keep their earlier number
 A ``--quick`` run (small samples, for checking the suite) never touches the published files: it writes
 to ``--output`` if given, else a temporary folder, and prints the tables.
 
-``python -m benchmarks import-gpu FILE`` stores the JSON printed by ``benchmarks/gpu_embed.py`` (run on
-a GPU machine) as the "Embedding throughput on GPU" section.
+``python -m benchmarks import-gpu FILE`` stores the JSON written by ``benchmarks/gpu_embed.py`` (run on
+a GPU machine from a bundle; see that script) as the GPU section, with the projection for 10,000 scripts.
 
 The run re-executes itself with ``PYTHONHASHSEED=0`` so that copydetect (which hashes with Python's
 salted ``hash()``) gives the same numbers every time.
@@ -127,30 +127,75 @@ def _section(
     )
 
 
+def _current_embed_defaults() -> dict[str, Any]:
+    """simcheck's pipeline defaults for a CUDA GPU now (to say which ones changed since a GPU run)."""
+    from simcheck import settings
+
+    return {
+        "token_budget": settings.EMBED_TOKEN_BUDGET_CUDA,
+        "chunk_texts": settings.EMBED_CHUNK_TEXTS_CUDA,
+        "tokenizer_threads": settings.EMBED_TOKENIZER_THREADS_CUDA,
+        "bf16_min_cosine": settings.EMBED_BF16_MIN_COSINE,
+    }
+
+
 def _import_gpu(path: Path, output: Path) -> int:
     data = json.loads(path.read_text(encoding="utf-8"))
     sections = results.load(output / "results.json")
-    rows = [[k, v] for k, v in data.items() if not isinstance(v, dict | list)]
-    md = (
-        "Measured on a GPU machine (not the 2-core CPU machine of the other sections), with "
-        "`benchmarks/gpu_embed.py`: the default model (all-MiniLM-L6-v2) encoding the passages of a corpus "
-        "sample; passages/s is the median over the runs shown.\n\n"
-        + results.table(["field", "value"], rows, align="ll")
-    )
     machine = dict(data.get("machine", {}))
     machine.setdefault("gpu", data.get("gpu_name"))
+    machine.setdefault("simcheck", data.get("simcheck_version", "bundle"))
+    machine.setdefault("commit", data.get("bundle_commit", "not recorded"))
+    if data.get("schema") == "simcheck-gpu-embed/2":
+        defaults = _current_embed_defaults()
+        projection = results.gpu_projection(data, defaults["tokenizer_threads"])
+        data = {**data, "projection": projection}
+        md = results.gpu_markdown(data, defaults)
+        variants = data.get("variants", {})
+        best = variants.get("pipeline_bfloat16") or variants.get("pipeline_float32") or {}
+        embed_row = next((r for r in projection["rows"] if r["stage"].startswith("embedding")), None)
+        headline = [
+            f"embedding on {data.get('gpu_name')}, end to end: "
+            f"{best.get('passages_per_s', 0):,.0f} passages/s "
+            f"(pipeline, {data.get('auto', {}).get('precision', 'float32')}, as run; "
+            f"{best.get('speedup_vs_today', 0)}x the batch-32 path)"
+            + (
+                f", {embed_row['rate']:,.0f}/s with {defaults['tokenizer_threads']} tokenizer threads"
+                if embed_row
+                else ""
+            )
+            + f"; target {results.GPU_TARGET_PASSAGES_PER_S:,}/s; the model alone "
+            f"{data.get('model_only', {}).get('bfloat16', {}).get('unique_passages_per_s', 0):,.0f}/s"
+        ]
+        if projection["serial_s"] is not None:
+            headline.append(
+                f"projection, {projection['scripts']:,} feature scripts on one 16-core GPU machine: "
+                f"{projection['serial_s'] / 60:.1f} min for read, passages, MinHash and embedding "
+                f"(target < {projection['target_s'] // 60} min; writing and calibration not included)"
+            )
+        title = "Embedding throughput on GPU, and a projection for 10,000 scripts"
+    else:  # the first version's JSON: one number
+        rows = [[k, v] for k, v in data.items() if not isinstance(v, dict | list)]
+        md = (
+            "Measured on a GPU machine (not the 2-core CPU machine of the other sections), with "
+            "`benchmarks/gpu_embed.py`: the default model (all-MiniLM-L6-v2) encoding the passages of a "
+            "corpus sample; passages/s is the median over the runs shown.\n\n"
+            + results.table(["field", "value"], rows, align="ll")
+        )
+        headline = [
+            f"embedding on {data.get('device')} ({data.get('gpu_name') or 'cpu'}): "
+            f"{data.get('passages_per_s', 0):.0f} passages/s"
+        ]
+        title = "Embedding throughput on GPU"
     sections["gpu"] = results.Section(
         key="gpu",
-        title="Embedding throughput on GPU",
+        title=title,
         markdown=md,
         command=str(data.get("command", "python benchmarks/gpu_embed.py")),
         date=str(data.get("date", results.now())),
         machine=machine,
         data=data,
-        headline=(
-            f"embedding on {data.get('device')} ({data.get('gpu_name') or 'cpu'}): "
-            f"{data.get('passages_per_s', 0):.0f} passages/s",
-        ),
+        headline=tuple(headline),
     )
     results.write(sections, output / "RESULTS.md", output / "results.json")
     print(f"stored the GPU section in {output / 'RESULTS.md'}")

@@ -13,8 +13,11 @@ Detectors:
 - ``simcheck``: ``simcheck.compare.compare(susp, against=[src])`` (pairwise mode); the evidence
   offsets of its matches, merged the same way, are the detections.
 
-Run ``python -m benchmarks.pan [--sample N] [--detector align|simcheck]``. ``--sample N`` takes N
-pairs per part, chosen with a fixed seed. The PAN documents are read from ../shared, never copied.
+Run ``python -m benchmarks.pan [--sample N] [--detector align|simcheck] [--before REV]``. ``--sample N``
+takes N pairs per part, chosen with a fixed seed. ``--before REV`` also runs the detector on the
+``simcheck`` package of git revision REV, side by side with the working tree's, and scores both with
+their speed (``benchmarks.pan_before``): a change's before and after in one run. The PAN documents are
+read from ../shared, never copied.
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ from simcheck.text.tokens import tokenize
 if TYPE_CHECKING:
     from simcheck.embed import Embedder
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
 PAN = SHARED / "pan13"
 CORPUS = PAN / "train_corpus"
 EVALUATOR = PAN / "evaluator" / "pan13-text-alignment-eval.py"
@@ -195,8 +199,10 @@ def detect_simcheck(
     susp_path: Path, src_path: Path, embedder: Embedder | None = None
 ) -> dict[str, list[Detection]]:
     """Detector ``simcheck``: pairwise compare. Two sets of detections from the one report: the merged
-    evidence offsets of every (not allowed) match (``all``), and of its lexical evidence only
-    (``lexical``: verbatim and fuzzy, no semantic)."""
+    evidence offsets of every (not allowed) match (``all``), of its lexical evidence only
+    (``lexical``: verbatim and fuzzy, no semantic), and of all it found by aligning words (``aligned``:
+    verbatim, fuzzy and the reworded stretches shown as semantic; before simcheck labelled reworded
+    stretches, they were fuzzy, so ``aligned`` measures the same thing before and after)."""
     from simcheck.compare import compare  # imported here: the align detector does not need it
 
     report = compare(susp_path, against=[src_path], embedder=embedder).to_dict()
@@ -204,13 +210,14 @@ def detect_simcheck(
         ev for match in report["matches"] if not match.get("allowed", False) for ev in match["evidence"]
     ]
     out: dict[str, list[Detection]] = {}
-    for name, kinds in (("all", ("verbatim", "fuzzy", "semantic")), ("lexical", ("verbatim", "fuzzy"))):
+    groups = (("all", ("verbatim", "fuzzy", "semantic")), ("lexical", ("verbatim", "fuzzy")), ("aligned", ()))
+    for name, kinds in groups:
         raw = [
             Detection(
                 ev["draft"]["start"], ev["draft"]["end"], ev["reference"]["start"], ev["reference"]["end"]
             )
             for ev in evidence
-            if ev["kind"] in kinds
+            if ev["kind"] in kinds or (name == "aligned" and (ev["kind"] != "semantic" or ev.get("reworded")))
         ]
         out[name] = merge_detections(raw, MERGE_GAP_CHARS, MIN_DETECTION_CHARS)
     return out
@@ -222,6 +229,8 @@ SYSTEMS = {
     "simcheck": {
         "simcheck": "simcheck compare, pairwise mode: all evidence (verbatim, fuzzy, semantic)",
         "simcheck_lexical": "simcheck compare, pairwise mode: lexical evidence only (verbatim, fuzzy)",
+        "simcheck_aligned": "simcheck compare, pairwise mode: evidence found by aligning words (verbatim, "
+        "fuzzy, reworded)",
     },
 }
 BASELINE_NAME = "PAN12 baseline (official)"
@@ -258,8 +267,16 @@ def _detect_pair(job: tuple[str, str, str]) -> tuple[dict[str, list[Detection]],
     try:
         found = detect_simcheck(CORPUS / "susp" / susp, CORPUS / "src" / src, _worker_embedder())
     except SimcheckError as error:
-        return {"simcheck": [], "simcheck_lexical": []}, time.perf_counter() - t0, str(error)
-    dets = {"simcheck": found["all"], "simcheck_lexical": found["lexical"]}
+        return (
+            {"simcheck": [], "simcheck_lexical": [], "simcheck_aligned": []},
+            time.perf_counter() - t0,
+            str(error),
+        )
+    dets = {
+        "simcheck": found["all"],
+        "simcheck_lexical": found["lexical"],
+        "simcheck_aligned": found["aligned"],
+    }
     return dets, time.perf_counter() - t0, None
 
 
@@ -360,11 +377,13 @@ def run(
     parts: Sequence[str] = PARTS,
     baseline: bool = True,
     progress: Callable[[str], None] | None = None,
+    before: str | None = None,
 ) -> dict[str, object]:
     """Run the benchmark; returns ``{"title", "markdown", "data"}``.
 
     ``quick`` takes ``QUICK_SAMPLE`` pairs per part unless ``sample`` is given; ``detector`` defaults
-    to ``simcheck`` when the compare module exists, else ``align``.
+    to ``simcheck`` when the compare module exists, else ``align``. ``before``: a git revision whose
+    ``simcheck`` runs the same detector on the same pairs at the same time (system ``before``).
     """
     if not CORPUS.is_dir():
         raise FileNotFoundError(f"{CORPUS}: PAN 2013 corpus not found (expected ../shared/pan13)")
@@ -388,6 +407,12 @@ def run(
         "min_detection_chars": MIN_DETECTION_CHARS,
     }
     systems = dict(SYSTEMS[detector])
+    if before is not None:
+        from benchmarks.pan_before import commit_of
+
+        data["before"] = f"{before} ({commit_of(before)})"
+        for name, what in SYSTEMS[detector].items():
+            systems[name.replace("simcheck", "before", 1)] = f"{what}, at {data['before']}"
     if baseline:
         systems["baseline"] = BASELINE_NAME
     data["systems"] = systems
@@ -398,27 +423,42 @@ def run(
         tmp = Path(tmp_name)
         truth_root = tmp / "truth" if sample is not None else CORPUS
         base_root = tmp / "baseline"
-        # detector: every part, all pairs in one pool
+        # detector: every part, all pairs in one pool (or both versions side by side)
         jobs = [(part, susp, src) for part in parts for susp, src in chosen[part]]
         t0 = time.perf_counter()
         pair_seconds: list[float] = []
         refused: list[str] = []
-        threads = max(1, (os.cpu_count() or 1) // workers)
-        with ProcessPoolExecutor(
-            max_workers=workers, initializer=_init_worker, initargs=(detector, threads)
-        ) as pool:
-            results = pool.map(_detect_pair, [(detector, s, r) for _, s, r in jobs], chunksize=4)
-            for (part, susp, src), (found, seconds, error) in zip(jobs, results, strict=True):
-                if error is not None:
-                    refused.append(f"{part} {susp} {src}: {error}")
-                    say(f"refused: {refused[-1]}")
-                for name, dets in found.items():
-                    folder = tmp / name / part
-                    folder.mkdir(parents=True, exist_ok=True)
-                    write_detections(folder, susp, src, dets)
-                    if part == PARTS[0]:
-                        false_detections[name] += len(dets)
-                pair_seconds.append(seconds)
+        if before is not None:
+            from benchmarks.pan_before import export_revision, run_systems
+
+            package = export_revision(before, tmp / "before-package")
+            threads = max(1, (os.cpu_count() or 1) // (2 * workers))
+            ran = run_systems({"simcheck": ROOT, "before": package}, detector, jobs, tmp, workers, threads)
+            pair_seconds = ran["simcheck"]["seconds"]
+            refused = ran["simcheck"]["refused"]
+            timings["before_mean_pair_ms"] = 1000.0 * sum(ran["before"]["seconds"]) / max(1, len(jobs))
+            timings["before_median_pair_ms"] = 1000.0 * _median(ran["before"]["seconds"])
+            for name in systems:
+                if name != "baseline":
+                    folder = tmp / name / PARTS[0]
+                    false_detections[name] = _count_detections(folder) if folder.is_dir() else 0
+        else:
+            threads = max(1, (os.cpu_count() or 1) // workers)
+            with ProcessPoolExecutor(
+                max_workers=workers, initializer=_init_worker, initargs=(detector, threads)
+            ) as pool:
+                results = pool.map(_detect_pair, [(detector, s, r) for _, s, r in jobs], chunksize=4)
+                for (part, susp, src), (found, seconds, error) in zip(jobs, results, strict=True):
+                    if error is not None:
+                        refused.append(f"{part} {susp} {src}: {error}")
+                        say(f"refused: {refused[-1]}")
+                    for name, dets in found.items():
+                        folder = tmp / name / part
+                        folder.mkdir(parents=True, exist_ok=True)
+                        write_detections(folder, susp, src, dets)
+                        if part == PARTS[0]:
+                            false_detections[name] += len(dets)
+                    pair_seconds.append(seconds)
         timings["detector_s"] = time.perf_counter() - t0
         data["refused"] = refused
         say(f"{detector}: {len(jobs)} pairs in {timings['detector_s']:.1f} s")
@@ -443,12 +483,14 @@ def run(
                 scores[system]["overall"] = evaluate(truth_root, root)
         timings["evaluator_s"] = time.perf_counter() - t0
     timings["mean_pair_ms"] = 1000.0 * sum(pair_seconds) / max(1, len(pair_seconds))
+    timings["median_pair_ms"] = 1000.0 * _median(pair_seconds)
     data["scores"] = scores
     data["timings"] = timings
     data["false_detections_01"] = false_detections
     data["date"] = started.strftime("%Y-%m-%d %H:%M UTC")
     command = "python -m benchmarks.pan" + (f" --sample {sample}" if sample is not None else "")
     command += f" --detector {detector}" + (f" --workers {workers}" if workers != WORKERS else "")
+    command += f" --before {before}" if before is not None else ""
     data["command"] = command
     data["machine"] = _machine()
     title = "PAN 2013 text alignment (training corpus)"
@@ -458,6 +500,14 @@ def run(
         "data": data,
         "headline": _headline(data, scores),
     }
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def _headline(data: dict[str, object], scores: dict[str, dict[str, dict[str, float]]]) -> list[str]:
@@ -480,6 +530,12 @@ def _headline(data: dict[str, object], scores: dict[str, dict[str, dict[str, flo
     lexical = scores.get("simcheck_lexical", {})
     if key in lexical:
         lines.append(f"PAN 2013, simcheck lexical evidence only: plagdet {key} {lexical[key]['plagdet']:.3f}")
+    aligned = scores.get("simcheck_aligned", {})
+    if key in aligned:
+        lines.append(
+            f"PAN 2013, simcheck evidence found by aligning words: plagdet {key} "
+            f"{aligned[key]['plagdet']:.3f}"
+        )
     return lines
 
 
@@ -539,6 +595,15 @@ def _markdown(
         "",
         f"Time: detector {timings['detector_s']:.1f} s "
         f"({timings['mean_pair_ms']:.0f} ms per pair in a worker, {data['workers']} processes)"
+        + (
+            f"; per pair, median (mean): this tree {timings['median_pair_ms']:.1f} ms "
+            f"({timings['mean_pair_ms']:.1f}), before ({data['before']}) "
+            f"{timings['before_median_pair_ms']:.1f} ms ({timings['before_mean_pair_ms']:.1f}), ratio "
+            f"{timings['median_pair_ms'] / max(timings['before_median_pair_ms'], 1e-9):.2f}; both versions "
+            "ran side by side"
+            if "before_median_pair_ms" in timings
+            else ""
+        )
         + (f", PAN12 baseline {timings['baseline_s']:.1f} s" if "baseline_s" in timings else "")
         + f", evaluator {timings['evaluator_s']:.1f} s.",
         "",
@@ -565,8 +630,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=WORKERS)
     parser.add_argument("--parts", nargs="+", default=list(PARTS), choices=PARTS)
     parser.add_argument("--no-baseline", action="store_true", help="skip the PAN12 baseline (tuning only)")
+    parser.add_argument(
+        "--before", default=None, metavar="REV", help="also run the simcheck of this git revision (same run)"
+    )
     parser.add_argument("-o", "--output", type=Path, default=None, help="also write the markdown here")
+    parser.add_argument(
+        "--record",
+        default=None,
+        metavar="KEY",
+        help="store the result as section KEY of benchmarks/results.json and re-render RESULTS.md",
+    )
     args = parser.parse_args(argv)
+    load_before = os.getloadavg()[0]
     result = run(
         quick=False,
         sample=args.sample,
@@ -575,12 +650,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         parts=args.parts,
         baseline=not args.no_baseline,
         progress=lambda msg: print(msg, file=sys.stderr),
+        before=args.before,
     )
     markdown = f"## {result['title']}\n\n{result['markdown']}"
     print(markdown)
     if args.output is not None:
         args.output.write_text(markdown, encoding="utf-8")
+    if args.record:
+        _record(args.record, result, load_before)
     return 0
+
+
+def _record(key: str, result: dict[str, object], load_before: float) -> None:
+    """Store a run as one section of ``benchmarks/results.json`` and re-render ``RESULTS.md``."""
+    from benchmarks import results
+
+    data = result["data"]
+    assert isinstance(data, dict)
+    sections = results.load(results.RESULTS_JSON)
+    machine = dict(results.machine(), load_1min=[round(load_before, 1), round(os.getloadavg()[0], 1)])
+    sections[key] = results.Section(
+        key=key,
+        title=f"{result['title']}, detector {data['detector']}"
+        + (f": before ({data['before']}) and after, one run" if "before" in data else ""),
+        markdown=str(result["markdown"]),
+        command=str(data["command"]),
+        date=results.now(),
+        machine=machine,
+        data=data,
+        headline=tuple(str(line) for line in result.get("headline", ()) or ()),  # type: ignore[attr-defined]
+    )
+    results.write(sections, results.RESULTS_MD, results.RESULTS_JSON)
 
 
 if __name__ == "__main__":

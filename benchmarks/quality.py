@@ -115,9 +115,12 @@ def score_case(case: planted_mod.PlantedCase, hits: Sequence[Hit], min_score: fl
 
 def _compare(draft: str | Path, index: Any, embedder: Any) -> tuple[dict[str, Any], float]:
     from simcheck.compare import compare
+    from simcheck.settings import CompareSettings
 
     t0 = time.perf_counter()
-    report = compare(str(draft), index=index, embedder=embedder).to_dict()
+    # absolute paths: the scoring below matches reported references with the files it planted from
+    settings = CompareSettings(absolute_paths=True)
+    report = compare(str(draft), index=index, embedder=embedder, settings=settings).to_dict()
     return report, time.perf_counter() - t0
 
 

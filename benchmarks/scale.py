@@ -108,7 +108,7 @@ def build_synthetic_index(
     near-copies, real query vectors that are not indexed, and the build time.
     """
     from simcheck.index import Index
-    from simcheck.index.writer import GenerationWriter, NewScript
+    from simcheck.index.writer import NewScript, commit, write_segment
     from simcheck.model import ACTION, ACTION_PASSAGE, SCENE_HEADING, Element, Passage, Scene, Script
     from simcheck.settings import IndexSettings
     from simcheck.text.fingerprints import ScriptFeatures
@@ -141,7 +141,7 @@ def build_synthetic_index(
         for _ in range(n_scripts)
     ]
 
-    entries: list[NewScript] = []  # the public writer: data in, a generation out (no SQL here)
+    entries: list[NewScript] = []  # the public writer: data in, one segment out (no SQL here)
     pid = 0
     for sid in range(n_scripts):
         count = min(PASSAGES_PER_SCRIPT, n - pid)
@@ -174,8 +174,9 @@ def build_synthetic_index(
         features = ScriptFeatures(tuple(passages), (), signatures[pid : pid + count], uniques[sid])
         entries.append(NewScript(script, features, len(script.text)))
         pid += count
-    writer = GenerationWriter(folder, manifest, vectors.shape[1])
-    writer.write(entries, vectors.astype(np.float16), signatures)
+    number = int(manifest["next_segment"])  # one segment, as --compact leaves an index
+    segment = write_segment(folder, manifest, number, entries, vectors.astype(np.float16), signatures)
+    commit(folder, manifest, [segment], number + 1)
     build_s = time.perf_counter() - started
 
     planted_ids = np.sort(rng.choice(n, size=PLANTED, replace=False))
@@ -370,7 +371,9 @@ def run(quick: bool = False, **_: Any) -> dict[str, Any]:
             lexical_found = float(
                 np.mean([int(p) in f for p, f in zip(planted, probe["lexical_found"], strict=True)])
             )
-            faiss_type = json.loads((Path(built["path"]) / "manifest.json").read_text())["faiss"]
+            faiss_type = json.loads((Path(built["path"]) / "manifest.json").read_text())["segments"][0][
+                "faiss"
+            ]
             point = {
                 "passages": n,
                 "faiss": faiss_type,

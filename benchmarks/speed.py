@@ -414,7 +414,7 @@ def _compare_scale_with(ctx: Context, builder: Any) -> dict[str, Any]:
         builder(path, n)
         build_s = time.perf_counter() - t0
         manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-        faiss = manifest.get("faiss", "?")
+        faiss = manifest.get("faiss") or (manifest.get("segments") or [{}])[0].get("faiss", "?")
         faiss_type = faiss.get("type", str(faiss)) if isinstance(faiss, dict) else str(faiss)
         point: dict[str, Any] = {
             "passages": n,

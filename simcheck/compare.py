@@ -1,8 +1,7 @@
 """The orchestrator: compare drafts with references, stage by stage, and hand the result to the report.
 
-``compare(draft, index=...)`` or ``compare(draft, against=[...])`` returns a ``Report``;
-``Comparer`` does the same for several drafts sharing one loaded model, one set of references and
-one calibration. It only sequences the stages (each in its own package):
+``compare(draft, index=...)`` or ``compare(draft, against=[...])`` returns a ``Report``; ``Comparer`` does
+so for several drafts sharing one model, references and calibration. It only sequences the stages:
 
 1. read each draft (``simcheck.read``) and cut it into passages (``simcheck.text``); embed the passages
    of all drafts in one batch (``simcheck.embed``); fingerprint them (``match.draft.draft_probe``);
@@ -15,17 +14,16 @@ one calibration. It only sequences the stages (each in its own package):
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from simcheck.calibration import load_calibration
-from simcheck.embed import Embedder, load_embedder
+from simcheck.embed import Embedder, embed_reporting, load_embedder
 from simcheck.errors import IndexMismatch, UsageError
 from simcheck.index import Index
 from simcheck.match.allowlist import Allowlist
 from simcheck.match.candidates import find_candidates
-from simcheck.match.draft import Probe, ReferenceCache, draft_probe
+from simcheck.match.draft import Probe, ReferenceCache, check_content, draft_probe, read_drafts
 from simcheck.match.evidence import PairResult, VerifyOptions, small_matrix_mode, verify_script
 from simcheck.match.rarity import Calibration
 from simcheck.model import Script
@@ -33,10 +31,26 @@ from simcheck.read import read_script
 from simcheck.read.walk import script_paths
 from simcheck.report.build import Source, build_report
 from simcheck.report.model import Report
+from simcheck.report.paths import against_source, shown_paths
 from simcheck.search.memory import MemoryReferences
 from simcheck.search.references import References
 from simcheck.settings import CompareSettings, IndexSettings, default_index_dir
 from simcheck.text.passages import make_passages
+
+
+@dataclass(frozen=True)
+class Step:
+    """Progress: ``embed`` (every draft's passages, draft 0), then per draft ``candidates``, ``evidence``."""
+
+    draft: int  # 1-based; 0 for the shared embedding
+    drafts: int
+    path: str
+    stage: str
+    done: int
+    total: int
+
+
+StepFn = Callable[[str, int, int], None]  # (stage, done, total) of one draft
 
 
 class Comparer:
@@ -69,14 +83,22 @@ class Comparer:
             self._calibration = load_calibration(self.references, self.settings)
         return self._calibration
 
-    def compare_scripts(self, scripts: Sequence[Script]) -> list[Report]:
+    def compare_scripts(
+        self, scripts: Sequence[Script], progress: Callable[[Step], None] | None = None
+    ) -> list[Report]:
         """Reports for already-read drafts; all their passages are embedded in one batch."""
+        say = progress or (lambda _step: None)
         passages = [make_passages(script, self.references.settings) for script in scripts]
+        for script, group in zip(scripts, passages, strict=True):
+            check_content(script, len(group))  # nothing to compare is an error, never "0 scenes checked"
         texts = [p.text for group in passages for p in group]
-        vectors = self.embedder.embed(texts) if texts else np.zeros((0, self.embedder.dimension), np.float32)
+        n = len(scripts)
+        vectors = embed_reporting(
+            self.embedder, texts, lambda done: say(Step(0, n, "", "embed", done, len(texts)))
+        )
         reports: list[Report] = []
         offset = 0
-        for script, group in zip(scripts, passages, strict=True):
+        for k, (script, group) in enumerate(zip(scripts, passages, strict=True), start=1):
             itself = [r for r in self.references.scripts() if script.sha256 and r.sha256 == script.sha256]
             warnings = tuple(f"{r.path} is the draft itself (same content): not compared" for r in itself)
             exclude = frozenset(r.id for r in itself)
@@ -84,12 +106,20 @@ class Comparer:
                 script, group, vectors[offset : offset + len(group)], self.references, exclude
             )
             offset += len(group)
-            reports.append(self.compare_probe(probe, warnings))
+
+            def step(stage: str, done: int, total: int, k: int = k, path: str = script.path) -> None:
+                say(Step(k, n, path, stage, done, total))
+
+            reports.append(self.compare_probe(probe, warnings, step))
         return reports
 
-    def compare_probe(self, probe: Probe, warnings: tuple[str, ...] = ()) -> Report:
-        """Candidates, evidence and the report for one prepared draft."""
+    def compare_probe(
+        self, probe: Probe, warnings: tuple[str, ...] = (), step: StepFn | None = None
+    ) -> Report:
+        """Candidates, evidence and the report for one prepared draft (``step(stage, done, total)``)."""
         calibration, settings = self.calibration, self.settings
+        say = step or (lambda _stage, _done, _total: None)
+        say("candidates", 0, 1)
         candidates = find_candidates(
             probe, self.references, calibration, settings.semantic_neighbours, settings.max_pairs_per_scene
         )
@@ -97,12 +127,15 @@ class Comparer:
         allowlist = self.allowlist or None
         results: dict[int, list[PairResult]] = {}
         with small_matrix_mode():
-            for script_id, pairs in candidates.items():
+            for done, (script_id, pairs) in enumerate(candidates.items()):
+                say("evidence", done, len(candidates))
                 found = verify_script(probe, self.cache, script_id, pairs, calibration, options, allowlist)
                 if found:
                     results[script_id] = found
+        say("report", len(candidates), len(candidates))
         tests = max(1, len(candidates)) * max(1, len(probe.script.scenes))
-        return build_report(probe, results, self.cache, calibration, settings, self.source, tests, warnings)
+        report = build_report(probe, results, self.cache, calibration, settings, self.source, tests, warnings)
+        return shown_paths(report, self.references.scripts(), self.source, settings.absolute_paths)
 
 
 def open_references(
@@ -110,15 +143,20 @@ def open_references(
     against: Sequence[str | Path],
     embedder: Embedder | None,
     progress: Callable[[int, int], None] | None = None,
+    exclude: Sequence[str] = (),
+    *,
+    follow_links: bool = False,
 ) -> tuple[References, Embedder, Source]:
-    """The references (an index, or the ``against`` scripts in memory) and a matching embedder."""
+    """The references (an index, or the ``against`` scripts but ``exclude`` globs; links out of the
+    folders only with ``follow_links``) and an embedder."""
     if against:
         if index is not None:
             raise UsageError("give either an index or scripts to compare against (--against), not both")
-        scripts = [read_script(path) for path in script_paths([str(p) for p in against])]
+        paths, not_followed = script_paths([str(p) for p in against], exclude, follow_links=follow_links)
+        scripts = [read_script(path) for path in paths]
         embedder = embedder or load_embedder(IndexSettings().model)
         references: References = MemoryReferences.build(scripts, IndexSettings(), embedder, progress=progress)
-        return references, embedder, Source(None, "pairwise")
+        return references, embedder, against_source(against, not_followed)
     if index is not None and not isinstance(index, str | Path):
         references = index
         path = getattr(references, "path", None)
@@ -140,7 +178,7 @@ def compare_many(
     embedder: Embedder | None = None,
 ) -> list[Report]:
     """Reports for several drafts, sharing the model, the references and the calibration."""
-    scripts = [read_script(path) for path in draft_paths]
+    scripts = read_drafts(draft_paths)
     references, embedder, source = open_references(index, against, embedder)
     return Comparer(references, embedder, settings, source).compare_scripts(scripts)
 
@@ -157,4 +195,4 @@ def compare(
     return compare_many([draft_path], index=index, against=against, settings=settings, embedder=embedder)[0]
 
 
-__all__ = ["Comparer", "Source", "compare", "compare_many", "open_references"]
+__all__ = ["Comparer", "Source", "Step", "compare", "compare_many", "open_references", "read_drafts"]

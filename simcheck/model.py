@@ -4,8 +4,8 @@ Positions: ``start``/``end`` are character offsets into ``Script.text`` so that
 ``script.text[element.start:element.end]`` is exactly the element's source text (its *raw* text).
 For text formats (Fountain, plain text, Highland) ``Script.text`` is the file's decoded text with its
 newlines as written. For XML formats (FDX, Fade In) and PDF, ``Script.text`` is the plain text the
-reader reconstructed (one source paragraph per line); ``Element.paragraph`` (XML) or
-``Element.page`` and ``Element.top`` (PDF) then point back into the original file. ``line`` is
+reader reconstructed (one source paragraph per line); ``Element.paragraph`` (XML) or ``Element.page``,
+``Element.page_line`` and ``Element.top`` (PDF) then point back into the original file. ``line`` is
 1-based and counts ``\\n``, ``\\r\\n`` and lone ``\\r`` as one line break each (never
 ``str.splitlines`` semantics, which also break on form feeds, ``\\x1c``-``\\x1e``, ``\\x85``,
 ``\\u2028`` and ``\\u2029`` and would shift every line number after them): ``Lines`` is the one line
@@ -74,6 +74,7 @@ class Element:
     paragraph: int | None = None  # 0-based paragraph index in an XML source
     page: int | None = None  # 1-based page number (PDF; page breaks elsewhere)
     top: float | None = None  # PDF: points from the top of ``page`` to the element's first line
+    page_line: int | None = None  # PDF: 1-based line of ``page`` where the element starts (all printed lines)
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,17 @@ whoever changes one sees every threshold that decides a result in one place, wit
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from simcheck.errors import UsageError
+
 # --- where things are -----------------------------------------------------------------------------
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-DEFAULT_INDEX_DIR = Path("indexes") / "default"
 INDEX_ENV_VAR = "SIMCHECK_INDEX"
+PROJECT_FILES = ("simcheck.toml", "pyproject.toml")  # searched upward from the current folder, in this order
+USER_INDEX_NAME = "default"  # the per-user default index: <user data dir>/simcheck/indexes/default
 
 # --- what an index holds (IndexSettings defaults) ---------------------------------------------------
 SHINGLE_WORDS = 3  # word n-gram size of the lexical shingles
@@ -26,7 +30,21 @@ LSH_ROWS = 4
 MINHASH_SEED = 1
 PASSAGE_MAX_WORDS = 96  # passages are cut to fit the embedding model (MiniLM: 256 wordpieces)
 PASSAGE_MIN_WORDS = 6  # shorter speeches are merged into windows, never compared alone
-EMBED_BATCH_SIZE = 32
+EMBED_BATCH_SIZE = 32  # texts per batch on the sentence-transformers backend
+
+# the plain-torch embedding pipeline (simcheck.bert), chosen per device. Texts are tokenized a chunk at a
+# time (for a GPU, the next chunk in background threads while the GPU runs the current one), sorted by
+# token length and cut into batches of at most a token budget (rows x padded length).
+# tokens per batch on the CPU: 1.39x the batch-32 path (benchmarks/cpu_embed_before_after.json)
+EMBED_TOKEN_BUDGET_CPU = 2048
+EMBED_TOKEN_BUDGET_CUDA = 65536  # tokens per batch on a CUDA GPU (32k-131k ran within 6% on an H200)
+EMBED_CHUNK_TEXTS_CPU = 1024  # texts tokenized at a time on the CPU (also the progress step)
+EMBED_CHUNK_TEXTS_CUDA = 8192  # texts tokenized at a time for a CUDA GPU
+# threads that tokenize a chunk for a GPU, at most one per core (the tokenizer drops the GIL); on an H200
+# machine's 16 cores 1/4/8/16 threads gave 11k/28k/38k/49k passages/s end to end: tokenizing bounds it
+EMBED_TOKENIZER_THREADS_CUDA = 16
+# bf16 autocast on a CUDA GPU only where it agrees with float32 on a fixed set of sentences (min cosine)
+EMBED_BF16_MIN_COSINE = 0.9999
 
 # --- how a draft is compared (CompareSettings defaults) --------------------------------------------
 SEMANTIC_NEIGHBOURS = 10  # FAISS neighbours per draft passage
@@ -110,6 +128,12 @@ ALIGN_MAX_OVERLAP = 0.5  # share of a span that may overlap an already accepted 
 ALIGN_RUNS_COVER = 0.9  # verbatim runs out of order are reported run by run when they cover this share
 ALIGN_CONTENT_WEIGHT = 0.5  # tokens weighing less never seed on their own
 ALIGN_STEM_PREFIX = 7  # stems are cut to this many characters
+# A gap-tolerant span is "fuzzy" (the same words lightly edited) when at least this share of its two
+# ranges lies in same-order common runs of ALIGN_NGRAM tokens or more; else "reworded" (a paraphrase: the
+# examples' scene 3 has 0.09, their lightly edited scenes 2, 7 and 8 have 0.89-0.92), which the report
+# labels for what it is, semantic: the same content in other words. Labels only: scores are unchanged.
+FUZZY_MIN_RUN_SHARE = 0.5
+EVIDENCE_MAX_WORDS = 120  # a longer lexical span is shown as line-level correspondences of about this size
 
 # --- allowlist ---------------------------------------------------------------------------------------
 QUOTE_SHARE = 0.8  # share of a piece's word trigrams inside a ``quote:`` entry that makes it allowed
@@ -120,12 +144,44 @@ IVF_NPROBE = 16  # lists searched per query
 IVF_TRAIN_PER_LIST = 16  # k-means sample per list (a deterministic sample of the vectors)
 IVF_MIN_PER_LIST = 39  # FAISS's own floor of points per list; fewer lists for small n
 IVF_KMEANS_ITERATIONS = 10
+IVF_MIN_SEGMENT = 20_000  # in an index above FLAT_MAX_PASSAGES, a segment this large gets its own IVF index
+# (an exact search of all the segments of 10^6 passages took seconds per draft); smaller ones stay exact
 
-# --- input limits (simcheck.read) --------------------------------------------------------------------
+# --- the on-disk index: segments, building, checks (simcheck.index) ---------------------------------
+SEGMENT_PASSAGES = 50_000  # an add writes (and commits) a new segment every this many passages: the build's
+# memory is bounded by it, not by the corpus, and a crash loses at most one segment (below the flat limit,
+# so a segment is searched exactly)
+EMBED_STREAM_TEXTS = 4096  # new texts embedded together, while worker processes read the next files
+PARALLEL_MIN_FILES = 8  # fewer files to read than this: read in this process (starting workers costs ~1 s)
+MERGE_FACTOR = 8  # this many small segments at the end of the index are merged into one (ids unchanged)
+MERGE_MAX_PASSAGES = SEGMENT_PASSAGES // MERGE_FACTOR  # ... "small": fewer live passages than this (a merge
+# stays within a segment's size; each passage is merged about twice in a registry grown one script at a time)
+RAY_FILES_PER_TASK = 8  # --engine ray: files read and cut per Ray task
+RAY_EMBED_SCRIPTS = 16  # ... scripts whose passages one embedding actor call takes
+RAY_CPU_EMBED_THREADS = (
+    2  # ... without GPUs: one embedding actor (torch on this many threads) per this many CPUs
+)
+MAX_MANIFEST_BYTES = 64 * 1_000_000  # a manifest beyond this is not read (a format 2 one is ~1 KB a segment)
+
+# --- input limits (simcheck.read; simcheck.read.caps says where each is checked) -------------------
+# Caps on legal-but-huge input: each sits far above the shared corpus (83 scripts), the PAN 2013 prose
+# documents and long feature scripts, so that no real script meets one, and keeps any single file
+# within seconds and well under 2 GB of memory (tests/hostile.py measures both).
 MB = 1_000_000
 MAX_FILE_BYTES = 50 * MB  # scripts are well under 1 MB; anything at 50 MB or more is refused
 STRAY_NUL_SHARE = 0.01  # more NUL characters than this share of the text: a binary file
 MAX_ZIP_RATIO = 200  # a script compresses ~5-10x; zip bombs compress thousands of times
+MAX_ALLOWLIST_BYTES = 1 * MB  # an allowlist holds paths and quotes: kilobytes
+MAX_LINES = 100_000  # lines of a script's text (corpus: at most 8,382; a 300-page laid-out script ~17,000)
+MAX_LINE_CHARS = 100_000  # characters on one line (corpus: at most 2,870; PAN prose paragraphs 72,117)
+MAX_PARAGRAPHS = 50_000  # paragraphs (FDX, Fade In) or elements of a script (corpus: at most 5,180)
+MAX_XML_TAGS = 1_000_000  # tags in an FDX / Fade In document (a feature-length FDX: ~50,000)
+MAX_PDF_PAGES = 300  # a feature script runs 90-180 pages
+MAX_PDF_CHARS = 500_000  # characters on all pages (120 pages: ~110,000-180,000; 300 pages of ~1,650)
+MAX_PDF_PAGE_BYTES = 256_000  # inflated content stream of one page (a full screenplay page: 3-60 KB)
+MAX_PDF_INFLATED_BYTES = 256 * MB  # all deflated streams of a PDF inflated (a flate bomb: gigabytes)
+MAX_PASSAGES = 4_000  # passages of one script to compare (corpus: at most 1,444; PAN prose: 969)
+MAX_PASSAGE_WORDS = 512  # words a passage may be set to hold (models read 256-512 wordpieces; default 96)
 
 
 def level_rank(level: str | None) -> int:
@@ -133,10 +189,81 @@ def level_rank(level: str | None) -> int:
     return LEVELS.index(level) + 1 if level in LEVELS else 0
 
 
-def default_index_dir() -> Path:
-    """``$SIMCHECK_INDEX`` if set, else ``indexes/default`` under the current directory."""
+@dataclass(frozen=True)
+class IndexLocation:
+    """Which index a command uses and why: ``source`` is ``--index``, ``$SIMCHECK_INDEX``, the project
+    file that names it, or ``the per-user default``."""
+
+    path: Path
+    source: str
+
+
+def resolve_index(explicit: str | Path | None = None, start: Path | None = None) -> IndexLocation:
+    """The index folder: ``explicit`` (``--index``), else ``$SIMCHECK_INDEX``, else the project setting
+    (``index = "..."`` in a ``simcheck.toml``, or under ``[tool.simcheck]`` in a ``pyproject.toml``,
+    the nearest found from ``start`` (the current folder) upward; relative to that file's folder),
+    else the per-user default (``user_index_dir``). A project file that cannot be read is a
+    ``UsageError`` naming it."""
+    if explicit is not None and str(explicit):
+        return IndexLocation(Path(explicit).expanduser(), "--index")
     env = os.environ.get(INDEX_ENV_VAR)
-    return Path(env) if env else DEFAULT_INDEX_DIR
+    if env:
+        return IndexLocation(Path(env).expanduser(), f"${INDEX_ENV_VAR}")
+    found = project_index(start or Path.cwd())
+    if found is not None:
+        return found
+    return IndexLocation(user_index_dir(), "the per-user default")
+
+
+def default_index_dir() -> Path:
+    """The index used when none is given: see ``resolve_index``."""
+    return resolve_index().path
+
+
+def user_index_dir() -> Path:
+    """The per-user default index (``~/.local/share/simcheck/indexes/default`` on Linux; platformdirs)."""
+    import platformdirs  # 0.01 s; only when no index is named (measured)
+
+    return Path(platformdirs.user_data_path("simcheck")) / "indexes" / USER_INDEX_NAME
+
+
+def project_index(start: Path) -> IndexLocation | None:
+    """The index named by the nearest project file at or above ``start`` (see ``resolve_index``)."""
+    folder = start.resolve()
+    for place in (folder, *folder.parents):
+        for name in PROJECT_FILES:
+            file = place / name
+            if not file.is_file():
+                continue
+            value = _index_setting(file)
+            if value is not None:
+                return IndexLocation(place / Path(value).expanduser(), str(file))
+    return None
+
+
+def _index_setting(file: Path) -> str | None:
+    """``index`` of a simcheck.toml, or ``[tool.simcheck] index`` of a pyproject.toml (None: not set)."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{file}: cannot be read ({type(error).__name__})") from None
+    ours = file.name == "simcheck.toml"
+    if not ours and "simcheck" not in text:
+        return None  # someone else's pyproject.toml: never parsed, never an error
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        if not ours and "[tool.simcheck]" not in text:
+            return None
+        raise UsageError(f"{file}: not valid TOML ({error})") from None
+    table = data if ours else data.get("tool", {}).get("simcheck", {})
+    value = table.get("index") if isinstance(table, dict) else None
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        where = "index" if ours else "[tool.simcheck] index"
+        raise UsageError(f'{file}: {where} must be a folder name in quotes, such as index = "indexes/refs"')
+    return value
 
 
 @dataclass(frozen=True)
@@ -162,6 +289,8 @@ class IndexSettings:
             raise ValueError("shingle_words must be at least 1")
         if self.passage_min_words > self.passage_max_words:
             raise ValueError("passage_min_words must not exceed passage_max_words")
+        if not 1 <= self.passage_max_words <= MAX_PASSAGE_WORDS or self.passage_min_words < 1:
+            raise ValueError(f"passage sizes must lie between 1 and {MAX_PASSAGE_WORDS} words")
 
 
 @dataclass(frozen=True)
@@ -175,6 +304,7 @@ class CompareSettings:
     allow: tuple[str, ...] = field(default=())  # allowlist entries (paths, globs, PATH:LINES, quote: TEXT)
     allowlist_files: tuple[str, ...] = field(default=())  # files of allowlist entries, one per line
     max_pairs_per_scene: int = MAX_PAIRS_PER_SCENE  # semantic candidate scene pairs verified per draft scene
+    absolute_paths: bool = False  # reports name references by absolute path (default: relative to the root)
 
     def __post_init__(self) -> None:
         if self.fail_on not in FAIL_ON_CHOICES:

@@ -51,3 +51,10 @@ def hash_provider(name: str) -> Embedder | None:
     """The ``simcheck.embed`` provider for ``hash-<dimension>`` names."""
     match = HASH_NAME.match(name)
     return HashEmbedder(int(match.group(1))) if match else None
+
+
+def register_fake_embedder() -> None:
+    """Register ``hash_provider`` in this process: a Ray worker's setup hook (the Ray engine's test)."""
+    from simcheck.embed import register_embedder
+
+    register_embedder(hash_provider)

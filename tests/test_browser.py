@@ -372,3 +372,35 @@ def test_printed_pdf_has_every_passage_side_by_side(browser: DevTools, tmp_path:
         for n, a in left
         for m, b in right
     ), "draft and reference passages are not printed side by side"
+
+
+def test_a_pdf_drafts_evidence_shows_its_pages(browser: DevTools, tmp_path: Path) -> None:
+    """A PDF draft compared for real (PDF reader, fake embedder): the page a writer holds shows page
+    and line numbers, not the line numbers of simcheck's reconstructed text."""
+    import re
+
+    from click.testing import CliRunner
+    from handmade import screenplay_pdf
+
+    from simcheck.cli import cli
+
+    fixtures = Path(__file__).parent / "fixtures" / "compare"
+    text = (fixtures / "salt_and_signal.fountain").read_text(encoding="utf-8")
+    draft = tmp_path / "salt.pdf"
+    draft.write_bytes(screenplay_pdf(text[text.index("EXT. HARBOUR WALL") :], lines_per_page=30))
+    page = tmp_path / "salt.html"
+    against = ["--against", str(fixtures / "keepers_daughter.fountain")]
+    result = CliRunner().invoke(cli, ["compare", str(draft), *against, "--model", "hash-64", "-o", str(page)])
+    assert result.exit_code == 3, result.output
+    events = load(browser, page)
+    assert problems(events, page.as_uri()) == []
+    shown = browser.evaluate("document.getElementById('evidence').innerText")  # what is rendered
+    assert "Draft \u00b7 scene 2 \u00b7 page 1, line 17 \u2013 page 2, line 17" in shown
+    assert re.search(r"Draft scene 2\s+INT\. LAMP ROOM - NIGHT\s+page 1\n", shown)  # the scene heading
+    assert "Draft \u00b7 scene 2 \u00b7 line" not in shown  # no reconstructed-text line numbers
+    box = browser.evaluate(
+        "(() => { const r = Array.from(document.querySelectorAll('#evidence .ln'))"
+        ".find(e => e.textContent.includes('page 1, line 17')).getBoundingClientRect();"
+        " return [r.width, r.height]; })()"
+    )
+    assert box[0] > 50 and box[1] > 5  # laid out, not hidden

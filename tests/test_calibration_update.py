@@ -258,7 +258,8 @@ def test_an_index_is_calibrated_under_its_lock_and_updated_incrementally(tmp_pat
     previous = index.read_extra(EXTRA_NAME)
     _write_scripts(refs, [_script(101, scenes=1)])
     index.add([str(refs)])
-    assert index.read_extra(EXTRA_NAME) is None  # a new generation: nothing cached yet
+    assert index.read_extra(EXTRA_NAME) == previous  # kept beside the index, but no longer current
+    assert not is_current(index, SETTINGS)
     with WriteLock(index.path), pytest.raises(IndexLocked):
         refresh(index, SETTINGS, previous)  # another writer holds the lock: nothing measured in parallel
     second = refresh(index, SETTINGS, previous)

@@ -32,7 +32,7 @@ def test_json_report_and_exit_3_when_high_is_reached() -> None:
     assert report["schema_version"] == 1
     assert report["draft"]["path"] == PLANTED
     assert report["overall"]["level"] == "high"
-    assert report["references"][0]["path"] == KEEPER
+    assert report["references"][0]["path"] == "keepers_daughter.fountain"  # relative to the folder given
 
 
 def test_innocent_draft_exits_0_even_with_fail_on_low() -> None:
@@ -78,7 +78,7 @@ def test_unknown_extension_is_a_usage_error(tmp_path: Path) -> None:
     draft = tmp_path / "draft.docx"
     draft.write_bytes(b"PK")
     result = run(str(draft))
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # unsupported input is an input problem, like an unreadable one
     assert result.stderr == (
         f"Error: {draft}: unknown extension '.docx' "
         "(supported: .fadein, .fdx, .fountain, .highland, .pdf, .spmd, .text, .txt)\n"
@@ -135,8 +135,9 @@ def test_output_file_format_from_suffix_and_deterministic(tmp_path: Path) -> Non
 def test_several_drafts(tmp_path: Path) -> None:
     result = run(PLANTED, INNOCENT, "--format", "json")
     assert result.exit_code == 3
-    reports = json.loads(result.stdout)
-    assert [r["draft"]["path"] for r in reports] == [PLANTED, INNOCENT]
+    document = json.loads(result.stdout)  # one JSON document: {"schema_version": 1, "reports": [...]}
+    assert document["schema_version"] == 1
+    assert [r["draft"]["path"] for r in document["reports"]] == [PLANTED, INNOCENT]
     out = tmp_path / "reports"
     result = run(PLANTED, INNOCENT, "--format", "json", "-o", str(out))
     assert sorted(p.name for p in out.iterdir()) == ["bakery.simcheck.json", "salt_and_signal.simcheck.json"]
@@ -144,7 +145,10 @@ def test_several_drafts(tmp_path: Path) -> None:
     existing.write_text("{}", encoding="utf-8")
     result = run(PLANTED, INNOCENT, "-o", str(existing))
     assert result.exit_code == 2
-    assert result.stderr == f"Error: {existing}: with several drafts, -o must be a folder\n"
+    assert (
+        result.stderr
+        == f"Error: {existing}: with several drafts, -o must be a folder (one report per draft)\n"
+    )
 
 
 def test_text_format_is_a_summary() -> None:
@@ -198,11 +202,13 @@ class _Terminal(io.StringIO):
 
 
 def test_text_summary_is_the_default_on_a_terminal_json_when_piped(monkeypatch: pytest.MonkeyPatch) -> None:
-    from simcheck.cli.compare import _default_format
+    from simcheck.cli.compare import output_plan
 
     monkeypatch.setattr(sys, "stdout", _Terminal())
-    assert _default_format(None, 1) == "text"
-    assert _default_format("report.html", 1) == "html"  # -o's suffix decides, terminal or not
+    assert output_plan(None, None, 1) == ("text", None)
+    assert output_plan("report.html", None, 1) == ("html", None)  # -o's suffix decides, terminal or not
     monkeypatch.setattr(sys, "stdout", io.StringIO())
-    assert _default_format(None, 1) == "json"
-    assert _default_format("out.json", 1) == "json"
+    assert output_plan(None, None, 1) == ("json", None)
+    assert output_plan("out.json", None, 1) == ("json", None)
+    assert output_plan("out.csv", None, 1) == ("csv", None)
+    assert output_plan("out.txt", None, 1) == ("text", None)

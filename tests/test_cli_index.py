@@ -63,7 +63,8 @@ def test_index_then_rerun_then_info(tmp_path: Path, refs: Path) -> None:
     assert "Model:     hash-32 (32 dimensions)" in info.stdout
     assert "Contents:  2 scripts, 2 scenes," in info.stdout
     assert "Semantic:  exact (FAISS IndexFlatIP)" in info.stdout
-    assert info.stdout.endswith("Verified:  OK (8 files match their checksums)\n")
+    assert "Segments:  1\n" in info.stdout
+    assert info.stdout.endswith("Verified:  OK (9 files match their checksums)\n")
 
 
 def test_default_index_location_from_environment(tmp_path: Path, refs: Path) -> None:
@@ -132,7 +133,7 @@ def test_locked_index_message(tmp_path: Path, refs: Path) -> None:
 def test_verify_reports_damage(tmp_path: Path, refs: Path) -> None:
     idx = tmp_path / "idx"
     assert _run("index", str(refs), "--index", str(idx), "--model", "hash-16").exit_code == 0
-    target = next(idx.glob("gen-*/signatures.npy"))
+    target = next(idx.glob("seg-*/signatures.npy"))
     data = bytearray(target.read_bytes())
     data[-1] ^= 0x01
     target.write_bytes(bytes(data))
@@ -148,7 +149,7 @@ def test_verify_reports_damage(tmp_path: Path, refs: Path) -> None:
     result = _run("info", "--index", str(idx))
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: index {idx}: {target.parent.name}/signatures.npy is truncated or damaged "
+        f"Error: index {idx} is corrupt: {target.parent.name}/signatures.npy is truncated or damaged "
         f"(100 bytes, expected {len(data)}); rebuild the index\n"
     )
 

@@ -74,7 +74,7 @@ def test_text_output_shows_scenes_elements_and_assumptions() -> None:
         ("empty.fountain", b"", "empty file", 1),
         ("blob.fountain", bytes(range(256)) * 4, "binary file, not a script", 1),
         ("notes.docx", b"PK\x03\x04", "unknown extension '.docx' (supported: .fadein, .fdx, .fountain, "
-         ".highland, .pdf, .spmd, .text, .txt)", 2),
+         ".highland, .pdf, .spmd, .text, .txt)", 1),
         ("cut.fadein", b"PK\x03\x04\x14\x00\x00\x00", "truncated or invalid zip archive", 1),
         ("bad.fdx", b"<FinalDraft><Content>", "malformed XML: no element found: line 1, column 21", 1),
         ("enc.fdx", b'<?xml version="1.0" encoding="MTF-8"?><FinalDraft/>',
@@ -95,7 +95,7 @@ def test_bad_input_gives_one_line_and_exit_code(
 
 def test_directory_and_missing_file(tmp_path: Path) -> None:
     code, _, err = run(str(tmp_path))
-    assert (code, err) == (2, f"Error: {tmp_path}: is a directory, not a file\n")
+    assert (code, err) == (1, f"Error: {tmp_path}: is a directory, not a file\n")
     code, _, err = run(str(tmp_path / "nope.fountain"))
     assert (code, err) == (1, f"Error: {tmp_path / 'nope.fountain'}: no such file\n")
 

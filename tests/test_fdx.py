@@ -28,7 +28,7 @@ def test_fdx_reads_content_paragraphs_only() -> None:
         ("character", "ANNA", "ANNA", 2, False),
         ("parenthetical", "(to herself)", "ANNA", 3, False),
         ("dialogue", "One more crossing.", "ANNA", 4, False),
-        ("action", "CLOSE ON THE TICKET", None, 6, False),
+        ("scene_heading", "CLOSE ON THE TICKET", None, 6, False),  # a Shot: a heading, as in Fountain
         ("action", "Something odd.", None, 7, False),
         ("character", "ANNA", "ANNA", 8, True),
         ("dialogue", "Now!", "ANNA", 9, True),

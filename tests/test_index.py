@@ -12,9 +12,11 @@ import pytest
 from fakes import HashEmbedder
 
 import simcheck.index.build as index_module
+import simcheck.index.pipeline as pipeline_module
 import simcheck.index.writer as store_module
 import simcheck.read.walk as walk_module
 from simcheck.errors import IndexCorrupt, IndexLocked, IndexMismatch, IndexNotFound, IndexWriteError
+from simcheck.index.layout import SEGMENT_FILES
 from simcheck.index.store import Index
 from simcheck.read import read_script
 from simcheck.settings import IndexSettings
@@ -148,7 +150,7 @@ def test_rerun_without_change_reads_and_embeds_nothing(tmp_path: Path, refs: Pat
     index.add([refs])
     generation = index.info().generation
     embedder.seen.clear()
-    monkeypatch.setattr(index_module, "read_script", lambda path: pytest.fail(f"re-read {path}"))
+    monkeypatch.setattr(pipeline_module, "read_script", lambda path: pytest.fail(f"re-read {path}"))
     summary = index.add([refs])
     assert not summary.changed and summary.unchanged == 2 and summary.embedded == 0
     assert embedder.seen == [] and index.info().generation == generation
@@ -182,16 +184,28 @@ def test_changed_file_reembeds_only_new_passages_and_deleted_file_is_dropped(
     assert index.verify().ok
 
 
-def test_index_content_does_not_depend_on_the_order_of_runs(tmp_path: Path, refs: Path) -> None:
+def test_index_content_does_not_depend_on_the_order_of_runs_once_compacted(
+    tmp_path: Path, refs: Path
+) -> None:
     one = Index.create(tmp_path / "one", IndexSettings(), HashEmbedder(16))
     one.add([refs])
     two = Index.create(tmp_path / "two", IndexSettings(), HashEmbedder(16))
     two.add([refs / "sub" / "orchard.fountain"])
     two.add([refs / "harbour.fountain"])
+    assert [s.path for s in two.scripts()] == [
+        str(refs / "sub" / "orchard.fountain"),
+        str(refs / "harbour.fountain"),
+    ]
+    assert two.info().segments == 2 and not one.compact()  # one build: one segment, in path order
+    assert two.compact() and two.info().segments == 1
     ids = range(one.n_passages)
     assert one.passages(ids) == two.passages(ids)
     assert np.array_equal(one.signatures(ids), two.signatures(ids))
     assert np.array_equal(one.vectors(ids), two.vectors(ids))
+    arrays = ("signatures.npy", "vectors.f16.npy", "band_keys.npy", "shingles.npy", "shingle_counts.npy")
+    assert all(
+        one.manifest["segments"][0]["files"][n] == two.manifest["segments"][0]["files"][n] for n in arrays
+    )
 
 
 def test_remove(tmp_path: Path, refs: Path) -> None:
@@ -275,18 +289,17 @@ def test_missing_index_and_model_or_settings_mismatch(tmp_path: Path, refs: Path
         Index.open(tmp_path / "idx", embedder=HashEmbedder(32).__class__(48))
 
 
-@pytest.mark.parametrize("name", ["signatures.npy", "vectors.faiss", "meta.sqlite"])
+@pytest.mark.parametrize("name", ["signatures.npy", "vectors.f16.npy", "meta.sqlite"])
 def test_truncated_file_is_index_corrupt_naming_it(tmp_path: Path, refs: Path, name: str) -> None:
     index = _new_index(tmp_path)
     index.add([refs])
-    target = index.generation_dir / name
+    target = index.segments[0].dir / name
     data = target.read_bytes()
     target.write_bytes(data[: len(data) // 2])
     with pytest.raises(IndexCorrupt) as error:
         Index.open(tmp_path / "idx")
-    gen = index.generation_dir.name
     assert str(error.value) == (
-        f"index {tmp_path / 'idx'}: {gen}/{name} is truncated or damaged "
+        f"index {tmp_path / 'idx'} is corrupt: seg-000001/{name} is truncated or damaged "
         f"({len(data) // 2} bytes, expected {len(data)}); rebuild the index"
     )
 
@@ -294,17 +307,15 @@ def test_truncated_file_is_index_corrupt_naming_it(tmp_path: Path, refs: Path, n
 def test_damaged_bytes_are_found_by_verify(tmp_path: Path, refs: Path) -> None:
     index = _new_index(tmp_path)
     index.add([refs])
-    target = index.generation_dir / "vectors.f16.npy"
+    target = index.segments[0].dir / "vectors.f16.npy"
     data = bytearray(target.read_bytes())
     data[-3] ^= 0xFF
     target.write_bytes(bytes(data))
     report = Index.open(tmp_path / "idx").verify()
     assert not report.ok
-    assert report.problems == (
-        f"{index.generation_dir.name}/vectors.f16.npy: checksum mismatch (damaged or modified)",
-    )
+    assert report.problems == ("seg-000001/vectors.f16.npy: checksum mismatch (damaged or modified)",)
     (tmp_path / "idx" / "manifest.json").write_text("{ not json")
-    with pytest.raises(IndexCorrupt, match=re.escape("manifest.json cannot be read")):
+    with pytest.raises(IndexCorrupt, match=re.escape("is corrupt: manifest.json cannot be read")):
         Index.open(tmp_path / "idx")
 
 
@@ -338,17 +349,13 @@ def test_disk_full_during_write_leaves_previous_index_intact(tmp_path: Path, ref
     with pytest.raises(IndexWriteError) as error:
         index.add([refs])
     assert str(error.value) == (
-        f"cannot write index {tmp_path / 'idx'}: No space left on device; the previous index is unchanged"
+        f"cannot write index {tmp_path / 'idx'}: no space left on the device "
+        "(free some space, then run again); the previous index is unchanged"
     )
     monkeypatch.undo()
     assert _snapshot(tmp_path / "idx") == before
     assert Index.open(tmp_path / "idx").verify().ok
-    assert sorted(p.name for p in (tmp_path / "idx").iterdir()) == [
-        "gen-000001",
-        "gen-000002",
-        "lock",
-        "manifest.json",
-    ]
+    assert sorted(p.name for p in (tmp_path / "idx").iterdir()) == ["lock", "manifest.json", "seg-000001"]
 
 
 def test_interruption_mid_build_leaves_previous_index_usable(tmp_path: Path, refs: Path) -> None:
@@ -363,10 +370,12 @@ def test_interruption_mid_build_leaves_previous_index_usable(tmp_path: Path, ref
         index.add([refs])
     assert _snapshot(tmp_path / "idx") == before
     # a run killed outright leaves a temporary folder behind: the next writer cleans it up
-    (tmp_path / "idx" / "gen-000003.tmp-99999").mkdir()
+    (tmp_path / "idx" / "seg-000002.tmp-99999").mkdir()
+    (tmp_path / "idx" / "seg-000002").mkdir()  # renamed, never committed
     (tmp_path / "idx" / "manifest.json.tmp-99999").write_text("{")
     assert Index.open(tmp_path / "idx", embedder=HashEmbedder(32)).add([refs]).scripts == 2
     assert not [p for p in (tmp_path / "idx").iterdir() if ".tmp-" in p.name]
+    assert Index.open(tmp_path / "idx").verify().ok
 
 
 def test_kill_between_generation_rename_and_manifest_swap(tmp_path: Path, refs: Path, monkeypatch) -> None:
@@ -393,7 +402,7 @@ def test_extra_documents(tmp_path: Path, refs: Path) -> None:
     assert Index.open(tmp_path / "idx").verify().ok  # extras are not part of the checksums
     with pytest.raises(ValueError):
         index.write_extra("../escape", {})
-    (index.generation_dir / "extra" / "calibration.json").write_text("{ damaged")
+    (index.path / "extra" / "calibration.json").write_text("{ damaged")
     assert index.read_extra("calibration") is None
 
 
@@ -404,9 +413,10 @@ def test_manifest_records_model_settings_counts_and_checksums(tmp_path: Path, re
     assert manifest["model"] == "hash-32" and manifest["dimension"] == 32
     assert manifest["settings"]["num_perm"] == 128 and manifest["settings"]["shingle_words"] == 3
     assert manifest["counts"] == {"scripts": 2, "scenes": 3, "passages": index.n_passages}
-    assert set(manifest["files"]) == set(store_module.DATA_FILES)
-    assert all(re.fullmatch(r"[0-9a-f]{64}", f["sha256"]) for f in manifest["files"].values())
-    assert manifest["faiss"] == {"type": "flat"}
+    [segment] = manifest["segments"]
+    assert set(segment["files"]) == {*SEGMENT_FILES, "vectors.f16.npy"}  # the vectors once, as float16
+    assert all(re.fullmatch(r"[0-9a-f]{32}", f["xxh3"]) for f in segment["files"].values())
+    assert segment["faiss"] == {"type": "flat"} and segment["counts"] == manifest["counts"]
 
 
 def test_ivf_index_above_the_flat_limit(tmp_path: Path, refs: Path, monkeypatch) -> None:

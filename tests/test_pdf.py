@@ -8,70 +8,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from handmade import Row, make_pdf
 
 from simcheck.cli import cli
 from simcheck.errors import InputError
 from simcheck.model import Script
 from simcheck.read import read_script
-
-Row = list[tuple[float, str]]  # (x in points, text) on one baseline; an empty row is a blank line
-
-
-def make_pdf(pages: list[list[Row]], *, text: bool = True, damaged: bool = False) -> bytes:
-    """A minimal valid PDF: Letter pages, Courier 12 pt, 12 pt line spacing, first baseline at y=720.
-
-    ``damaged``: each page's content stream is Flate-compressed with a wrong checksum (a damaged file).
-    """
-    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
-    kids = []
-    font_id = 3
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>")
-    for rows in pages:
-        ops = []
-        for index, row in enumerate(rows):
-            y = 720 - 12 * index
-            for x, chunk in row:
-                escaped = chunk.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-                ops.append(f"BT /F1 12 Tf {x} {y} Td ({escaped}) Tj ET")
-        if not text:
-            ops = ["0 0 1 rg 100 100 200 200 re f"]
-        stream = "\n".join(ops).encode("latin-1")
-        if damaged:
-            packed = bytearray(zlib.compress(stream))
-            packed[-1] ^= 0xFF  # a wrong checksum: pdfminer keeps the text and logs a warning
-            stream = bytes(packed)
-            objects.append(
-                b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"
-            )
-        else:
-            objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-        content_id = len(objects)
-        objects.append(
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 %d 0 R >> >> "
-            b"/Contents %d 0 R >>" % (font_id, content_id)
-        )
-        kids.append(len(objects))
-    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
-        b" ".join(b"%d 0 R" % k for k in kids),
-        len(kids),
-    )
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
 
 ACTION, DIALOGUE, PAREN, CUE, TRANSITION = 108.0, 180.0, 223.0, 266.0, 432.0
 
@@ -241,3 +187,132 @@ def test_each_element_knows_its_page_and_position_on_it(tmp_path: Path) -> None:
     data = json.loads(result.output)
     first = data["scenes"][0]["elements"][0]
     assert first["page"] == 1 and abs(first["top"] - row_top[0]) < 1.0
+
+
+def test_title_at_the_top_of_page_one_fade_in_and_the_end_stay_out_of_the_cast(tmp_path: Path) -> None:
+    page: list[Row] = [
+        [(270, "THE MILL")],
+        [],
+        [(266, "Written by")],
+        [],
+        [(270, "Ann Other")],
+        [],
+        [],
+        [(ACTION, "FADE IN:")],
+        [],
+        [(ACTION, "INT. MILL - NIGHT")],
+        [],
+        [(ACTION, "Flour everywhere.")],
+        [],
+        [(CUE, "ODA")],
+        [(PAREN, "(softly)")],
+        [(DIALOGUE, "It's late.")],
+        [],
+        [(CUE, "BRAM")],
+        [(DIALOGUE, "It's always late.")],
+        [],
+        [(TRANSITION + 36, "FADE OUT.")],
+        [],
+        [(299, "THE END")],
+    ]
+    script = read(tmp_path, [page])
+    assert script.title == "THE MILL"
+    assert [e.text for e in script.title_page] == ["THE MILL", "Written by", "Ann Other"]
+    assert script.cast == ("ODA", "BRAM")
+    got = [(kind, text) for kind, text, _, _ in rows(script)]
+    assert got[0] == ("transition", "FADE IN:")
+    assert got[-2:] == [("transition", "FADE OUT."), ("centered", "THE END")]
+
+
+def test_shots_are_headings_and_page_headers_are_dropped(tmp_path: Path) -> None:
+    """A shot standing alone at the action margin starts a scene (as Fountain's forced heading does);
+    a page header that ends in the page number is furniture, not action; a capitalised sound is action."""
+    pages: list[list[Row]] = [
+        [
+            [(ACTION, "INT. MILL - NIGHT")],
+            [],
+            [(ACTION, "Flour everywhere.")],
+            [],
+            [(ACTION, "CLOSE ON THE SACK")],
+            [],
+            [(ACTION, "A rat's tail vanishes into it.")],
+            [],
+            [(ACTION, "BANG! BANG!")],
+            [],
+            [(CUE, "ODA")],
+            [(DIALOGUE, "Look.")],
+        ],
+        [
+            [(300, "THE MILL - Blue Rev. (3/4/25)"), (540, "2.")],
+            [],
+            [(ACTION, "BACK TO SCENE")],
+            [],
+            [(CUE, "BRAM")],
+            [(DIALOGUE, "Leave it.")],
+            [],
+            [(ACTION, "ODA'S POV - THE RAFTERS")],
+            [],
+            [(ACTION, "Something moves.")],
+        ],
+    ]
+    script = read(tmp_path, pages)
+    assert [(s.heading or "").replace("\u2019", "'") for s in script.scenes] == [  # Courier's quoteright
+        "INT. MILL - NIGHT",
+        "CLOSE ON THE SACK",
+        "BACK TO SCENE",
+        "ODA'S POV - THE RAFTERS",
+    ]
+    texts = [text for _, text, _, _ in rows(script)]
+    assert "BANG! BANG!" in texts and not any("Rev." in text for text in texts)
+    assert script.cast == ("ODA", "BRAM")
+
+
+def test_dual_dialogue_whose_left_column_sits_at_the_action_margin(tmp_path: Path) -> None:
+    """Final Draft sets the left speech of a dual pair at the action margin: its lines under the end of
+    the right speech are still dialogue, not action."""
+    page: list[Row] = [
+        [(ACTION, "INT. MILL - NIGHT")],
+        [],
+        [(ACTION, "Flour everywhere.")],
+        [],
+        [(180, "ODA"), (410, "BRAM")],
+        [(ACTION, "Go home. Now. I mean"), (331, "Never!")],
+        [(ACTION, "it this time.")],
+        [],
+        [(ACTION, "They glare.")],
+    ]
+    script = read(tmp_path, [page])
+    assert [(kind, text, who) for kind, text, who, _ in rows(script)][2:] == [
+        ("character", "ODA", "ODA"),
+        ("dialogue", "Go home. Now. I mean it this time.", "ODA"),
+        ("character", "BRAM", "BRAM"),
+        ("dialogue", "Never!", "BRAM"),
+        ("action", "They glare.", None),
+    ]
+    assert [e.dual for e in script.scenes[0].elements if e.kind == "character"] == [True, True]
+
+
+def test_running_header_goes_and_a_cue_that_tops_every_page_stays(tmp_path: Path) -> None:
+    """A header repeated at the top of every page (no page number on it, a blank line under it) is page
+    furniture; a speech carried over every page break, whose 'NAME (CONT'D)' cue tops every page with
+    its dialogue straight under it, is not."""
+    pages: list[list[Row]] = []
+    for number in range(4):
+        page: list[Row] = [[(400, "THE MILL (Blue)")], []]
+        if number:
+            page += [[(CUE, "ODA (CONT'D)")], [(DIALOGUE, f"and on, page {number + 1}.")]]
+        else:
+            page += [[(ACTION, "INT. MILL - NIGHT")], [], [(CUE, "ODA")], [(DIALOGUE, "On and on,")]]
+        page += [[(CUE, "(MORE)")]] if number < 3 else [[], [(CUE, "BRAM")], [(DIALOGUE, "Stop.")]]
+        pages.append(page)
+    script = read(tmp_path, pages)
+    assert script.cast == ("ODA", "BRAM")
+    assert [(kind, text) for kind, text, _, _ in rows(script)][1:] == [
+        ("character", "ODA"),
+        ("dialogue", "On and on,"),
+        ("dialogue", "and on, page 2."),
+        ("dialogue", "and on, page 3."),
+        ("dialogue", "and on, page 4."),
+        ("character", "BRAM"),
+        ("dialogue", "Stop."),
+    ]

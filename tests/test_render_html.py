@@ -481,13 +481,17 @@ def test_small_results_start_open_and_larger_ones_collapsed(count: int, expected
 
 
 def test_levels_rarity_and_calibration_are_explained_from_the_report() -> None:
-    page = render_html(sample())
+    page = render_html(sample())  # calibrated on 400 unrelated scenes
+    # odds are never stated rarer than the 400 measured scenes can show
     assert (
-        "low: rarer than 1 in 100 unrelated scenes; medium: rarer than 1 in 10,000 unrelated scenes; "
-        "high: rarer than 1 in 1,000,000 unrelated scenes (thresholds measured on these references)."
+        "low: rarer than 1 in 100 unrelated scenes; medium: rarity 4 on the fitted tail (rarer than 1 in 400 "
+        "measured); high: rarity 6 on the fitted tail (rarer than 1 in 400 measured) (thresholds measured on "
+        "these references)."
     ) in page
+    assert "1,000,000" not in page and "10,000" not in page
     card = section(page, "evidence")
-    assert "<dt>Unrelated scenes this close</dt><dd>about 1 in 6,000,000</dd>" in card  # rarity 6.8
+    assert "<dt>Unrelated scenes this close</dt><dd>rarer than 1 in 400 measured</dd>" in card  # rarity 6.8
+    assert "<dt>Unrelated scenes this close</dt><dd>about 1 in 300</dd>" in card  # rarity 2.4: measured
     footer = page[page.index('id="provenance"') :]
     assert (
         "<td>calibration.source</td>" not in footer and "<td>source</td><td><code>index</code></td>" in footer
@@ -507,6 +511,9 @@ def test_the_date_of_the_run_is_shown_when_given() -> None:
 def test_a_rarity_beyond_the_scale_is_not_called_about() -> None:
     report = sample()
     report["matches"][0]["rarity"] = 14.0
+    card = section(render_html(report), "evidence")
+    assert "<dt>Unrelated scenes this close</dt><dd>rarer than 1 in 400 measured</dd>" in card
+    del report["calibration"]  # a report without its sample size: still no absurd odds
     card = section(render_html(report), "evidence")
     assert "<dt>Unrelated scenes this close</dt><dd>less than 1 in a trillion</dd>" in card
     assert "about less" not in card
@@ -590,4 +597,4 @@ def test_renders_a_real_report_object_from_simcheck_report() -> None:
     assert "KANE \u2192 MARLOWE (1 speech)" in page
     assert '<span class="chg">Marlowe?</span>' in page and '<span class="chg">Kane?</span>' in page
     assert "Compared directly with 1 script (no index)" in page
-    assert "about 1 in 20,000" in page
+    assert "rarer than 1 in 100 measured" in page  # rarity 4.2, calibrated on 100 scenes

@@ -1,10 +1,10 @@
 """The command line: a thin click layer over the library.
 
 The library never prints; this package turns ``SimcheckError`` into one line on stderr and an exit
-code (1 unreadable input or index, 2 usage, 3 ``compare --fail-on`` reached), owns progress bars and
-declares shared options once (``options``). One module per command family: ``parse``, ``compare``,
-``index`` (index, info, remove). The library is imported inside the commands, so that ``--help`` and
-``--version`` are fast.
+code (1 unreadable or unsupported input or index, 2 usage, 3 ``--fail-on`` reached), owns progress bars
+and declares shared options once (``options``). One module per command family: ``parse``, ``compare``,
+``diff``, ``index`` (index, info, list, remove). The library is imported inside the commands, so that
+``--help`` and ``--version`` are fast.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import logging
 import click
 
 from simcheck.cli.compare import compare_command
-from simcheck.cli.index import index_command, info_command, remove_command
+from simcheck.cli.diff import diff_command
+from simcheck.cli.index import index_command, info_command, list_command, remove_command
 from simcheck.cli.parse import parse_command
 from simcheck.version import __version__
 
@@ -38,7 +39,15 @@ def _quiet_library_logs() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-for _command in (parse_command, compare_command, index_command, info_command, remove_command):
+for _command in (
+    parse_command,
+    compare_command,
+    diff_command,
+    index_command,
+    info_command,
+    list_command,
+    remove_command,
+):
     cli.add_command(_command)
 
 

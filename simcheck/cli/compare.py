@@ -2,21 +2,42 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
-from simcheck.cli.options import index_option, model_option, reports_errors
-from simcheck.errors import UsageError
-from simcheck.settings import FAIL_ON, FAIL_ON_CHOICES, CompareSettings
+from simcheck.cli.options import (
+    check_output,
+    exclude_option,
+    fail_on_option,
+    follow_links_option,
+    index_location,
+    index_option,
+    model_option,
+    quiet_option,
+    reports_errors,
+    write_output,
+)
+from simcheck.cli.progress import CompareProgress
+from simcheck.cli.terminal import clean_data, dumps, echo
+from simcheck.errors import IndexNotFound, UsageError
+from simcheck.settings import CompareSettings
 
-_FORMATS = ("text", "json", "html")
-_SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".json": "json", ".txt": "text"}
+FORMATS = ("text", "json", "html", "csv")
+SUFFIX_FORMATS = {".json": "json", ".html": "html", ".htm": "html", ".txt": "text", ".csv": "csv"}
+FILE_SUFFIX = {
+    "html": ".simcheck.html",
+    "json": ".simcheck.json",
+    "text": ".simcheck.txt",
+    "csv": ".simcheck.csv",
+}
+FOLDER_FORMAT = "html"  # what -o FOLDER writes when --format does not say
+REPORTS_SCHEMA_VERSION = 1  # {"schema_version": 1, "reports": [...]}: several drafts' JSON on stdout
 
 
 @click.command("compare")
@@ -28,28 +49,26 @@ _SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".json": "json", ".txt": "te
     type=click.Path(path_type=str),
     help="Compare directly with this script or folder of scripts, without an index (repeatable).",
 )
+@exclude_option("Skip files under --against folders whose path or name matches GLOB (repeatable).")
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(_FORMATS),
+    type=click.Choice(FORMATS),
     default=None,
-    show_default="text on a terminal, else from -o's suffix, else json",
-    help="Output: text summary, the JSON report, or a self-contained HTML page.",
+    show_default="from -o's suffix; else text on a terminal, json off one; html for -o FOLDER",
+    help="Output: the text summary, the JSON report, a self-contained HTML page, or CSV (one row per "
+    "evidence item).",
 )
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=str),
     default=None,
-    help="Write the report here (a folder when several drafts). HTML defaults to DRAFT.simcheck.html.",
+    help="Write the report to this file (.json, .html, .txt or .csv: the suffix sets the format; any "
+    "other suffix is refused) or into this folder (one DRAFT.simcheck.EXT per draft; required for "
+    "several drafts). Without -o, HTML goes to DRAFT.simcheck.html beside the draft.",
 )
-@click.option(
-    "--fail-on",
-    type=click.Choice(FAIL_ON_CHOICES),
-    default=FAIL_ON,
-    show_default=True,
-    help="Exit with status 3 when a flagged match reaches this level ('never': always exit 0).",
-)
+@fail_on_option("Exit with status 3 when a flagged match reaches this level ('never': always exit 0).")
 @click.option(
     "--allow",
     multiple=True,
@@ -63,81 +82,164 @@ _SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".json": "json", ".txt": "te
     help="A file of allowlist entries, one per line, # comments (repeatable).",
 )
 @model_option("the index's model; all-MiniLM-L6-v2 with --against", "Embedding model name or local folder.")
+@quiet_option("No progress display (there is none either when stderr is not a terminal).")
+@follow_links_option("--against folders")
+@click.option(
+    "--absolute-paths",
+    is_flag=True,
+    help="Name references by absolute path in the report (default: relative to the folder indexed).",
+)
 @reports_errors
 def compare_command(
     drafts: tuple[str, ...],
     index_dir: str | None,
     against: tuple[str, ...],
+    exclude: tuple[str, ...],
     output_format: str | None,
     output: str | None,
     fail_on: str,
     allow: tuple[str, ...],
     allowlist: tuple[str, ...],
     model: str | None,
+    quiet: bool,
+    follow_links: bool,
+    absolute_paths: bool,
 ) -> None:
     """Compare each DRAFT with the references, scene by scene, and show the evidence.
 
     Exit status: 0 when no flagged match reaches --fail-on, 3 when one does, 1 when an input or the
-    index cannot be read, 2 for usage errors. Levels say how unusual the evidence is among unrelated
-    scripts (low: 1 scene in 100, medium: 1 in 10,000, high: 1 in 1,000,000); they are not a verdict.
+    index cannot be read (or is not a script format simcheck reads), 2 for usage errors. Levels say how
+    unusual the evidence is among unrelated scripts, not whether copying happened. With several drafts
+    and JSON on stdout, the output is {"schema_version": 1, "reports": [...]}, one report per draft.
     """
     # the library loads when a command runs, so that `simcheck --help` takes 0.1 s, not 0.6 s (measured)
     from simcheck.calibration import needs_measuring
     from simcheck.compare import Comparer, open_references
     from simcheck.embed import load_embedder
     from simcheck.match.allowlist import Allowlist
+    from simcheck.match.draft import check_content
     from simcheck.read import read_script
 
     if index_dir is not None and against:
         raise UsageError("give either --index or --against, not both")
-    fmt = output_format or _default_format(output, len(drafts))
-    if len(drafts) > 1 and output is not None and Path(output).is_file():
-        raise UsageError(f"{output}: with several drafts, -o must be a folder")
-    settings = CompareSettings(fail_on=fail_on, allow=allow, allowlist_files=allowlist)
+    if exclude and not against:
+        raise UsageError("--exclude applies to --against folders: exclude files when indexing instead")
+    fmt, folder = output_plan(output, output_format, len(drafts))
+    if folder is not None or output is not None or fmt == "html":  # a FIFO where a report goes: say so now
+        for draft in drafts:
+            check_output(_output_path(draft, output, fmt, folder))
+    settings = CompareSettings(
+        fail_on=fail_on, allow=allow, allowlist_files=allowlist, absolute_paths=absolute_paths
+    )
     allowed = Allowlist.build(settings.allow, settings.allowlist_files)
-    scripts = [read_script(draft) for draft in drafts]  # unreadable drafts fail before the model loads
-    embedder = load_embedder(model) if model else None
-    references, embedder, source = open_references(index_dir, against, embedder)
-    comparer = Comparer(references, embedder, settings, source, allowed)
-    if needs_measuring(references, settings):
-        click.echo(
-            "Measuring what unrelated scripts in the index look like (once per index change)...", err=True
-        )
-    reports = comparer.compare_scripts(scripts)
-
+    progress = CompareProgress(enabled=not quiet and sys.stderr.isatty())
+    try:
+        scripts = []
+        for done, draft in enumerate(drafts):  # unreadable drafts fail before the model loads
+            progress.read(done, len(drafts), draft)
+            scripts.append(read_script(draft))
+            check_content(scripts[-1])  # read as 0 scenes or 0 words: an error, never "0 scenes checked"
+        progress.read(len(drafts), len(drafts), drafts[-1])
+        embedder = load_embedder(model) if model else None
+        location = None if against else index_location(index_dir)
+        try:
+            references, embedder, source = open_references(
+                location.path if location else None,
+                against,
+                embedder,
+                exclude=exclude,
+                follow_links=follow_links,
+            )
+        except IndexNotFound as error:
+            if location is None or location.source == "--index":
+                raise
+            raise IndexNotFound(f"{error} (the index named by {location.source})") from None
+        comparer = Comparer(references, embedder, settings, source, allowed)
+        if needs_measuring(references, settings):
+            progress.close()
+            click.echo(
+                "Measuring what unrelated scripts in the index look like (once per index change)...",
+                err=True,
+            )
+        reports = comparer.compare_scripts(scripts, progress=progress)
+    finally:
+        progress.close()
     dicts = [report.to_dict() for report in reports]
-    if output is None and fmt != "html":
-        stdout_is_tty = sys.stdout.isatty()
-        if fmt == "json":
-            payload: object = dicts[0] if len(dicts) == 1 else dicts
-            click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-        else:
-            click.echo("\n".join(_render(d, "text", color=stdout_is_tty) for d in dicts), nl=False)
+    if folder is not None or output is not None or fmt != "text":  # (the text summary lists them itself)
+        for skipped in source.skipped:
+            echo(f"skipped {skipped}", err=True)
+    for warning in unmatched_allow_entries(allowed, [s.path for s in references.scripts()], dicts):
+        echo(f"warning: {warning}", err=True)
+    if folder is None and output is None and fmt != "html":
+        click.echo(_render_many(dicts, fmt, color=sys.stdout.isatty()), nl=False)
     else:
         for draft, data in zip(drafts, dicts, strict=True):
-            target = _output_path(draft, output, fmt, len(drafts))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_render(data, fmt, color=False), encoding="utf-8")
-            click.echo(f"{draft}: {data['overall']['summary']} Report: {target}", err=True)
+            target = _output_path(draft, output, fmt, folder)
+            write_output(target, _render(data, fmt, color=False))
+            echo(f"{draft}: {data['overall']['summary']} Report: {target}", err=True)
     if any(report.reaches(fail_on) for report in reports):
         sys.exit(3)
 
 
-def _default_format(output: str | None, n_drafts: int) -> str:
-    if output is not None and n_drafts == 1:
-        return _SUFFIX_FORMATS.get(Path(output).suffix.lower(), "json")
-    return "text" if sys.stdout.isatty() else "json"
+def output_plan(output: str | None, output_format: str | None, n_drafts: int) -> tuple[str, Path | None]:
+    """The format to write and, when ``-o`` is a folder, that folder; checked before any work is done.
+
+    ``-o FILE``: the suffix gives the format (``.json .html .htm .txt .csv``); any other suffix, or a
+    ``--format`` that disagrees with it, is a usage error. ``-o FOLDER`` (an existing folder, a name
+    ending in ``/``, or any ``-o`` with several drafts): one file per draft, in ``--format`` or HTML.
+    """
+    if output is None:
+        return output_format or ("text" if sys.stdout.isatty() else "json"), None
+    path = Path(output)
+    is_folder = path.is_dir() or output.endswith(("/", os.sep))
+    if n_drafts > 1 and not is_folder:
+        if path.exists() or path.suffix.lower() in SUFFIX_FORMATS:
+            raise UsageError(f"{output}: with several drafts, -o must be a folder (one report per draft)")
+        is_folder = True
+    if is_folder:
+        if path.exists() and not path.is_dir():
+            raise UsageError(f"{output}: with several drafts, -o must be a folder (one report per draft)")
+        return output_format or FOLDER_FORMAT, path
+    suffix = path.suffix.lower()
+    fmt = SUFFIX_FORMATS.get(suffix)
+    if fmt is None:
+        wanted = ", ".join(sorted({s for s in SUFFIX_FORMATS if s != ".htm"}))
+        raise UsageError(
+            f"{output}: unknown report suffix '{path.suffix}' (use {wanted}, or -o FOLDER/ with --format)"
+        )
+    if output_format is not None and output_format != fmt:
+        raise UsageError(f"{output}: the suffix says {fmt}, but --format says {output_format}")
+    return fmt, None
 
 
-def _output_path(draft: str, output: str | None, fmt: str, n_drafts: int) -> Path:
-    suffix = {"html": ".simcheck.html", "json": ".simcheck.json", "text": ".simcheck.txt"}[fmt]
+def unmatched_allow_entries(
+    allowed: Any, reference_paths: Sequence[str], reports: Sequence[dict[str, Any]]
+) -> list[str]:
+    """One line for each allowlist entry that matched nothing: a path or glob naming no reference
+    script, or a quote that allowed no evidence in any draft of this run."""
+    used = {
+        evidence.get("allowed_by")
+        for report in reports
+        for match in report.get("matches", [])
+        for evidence in match.get("evidence", [])
+    }
+    lines = []
+    for entry in allowed.entries:
+        if entry.pattern is not None and not any(entry.matches_path(p) for p in reference_paths):
+            lines.append(f"allow entry {entry.text!r} matches no reference script")
+        elif entry.pattern is None and entry.text not in used:
+            lines.append(f"allow entry {entry.text!r} matched no evidence in this run")
+    return lines
+
+
+def _output_path(draft: str, output: str | None, fmt: str, folder: Path | None) -> Path:
     name = Path(draft).name
     stem = name[: -len(Path(name).suffix)] if Path(name).suffix else name
+    if folder is not None:
+        return folder / (stem + FILE_SUFFIX[fmt])
     if output is None:
-        return Path(draft).with_name(stem + suffix)
-    if n_drafts == 1:
-        return Path(output)
-    return Path(output) / (stem + suffix)
+        return Path(draft).with_name(stem + FILE_SUFFIX[fmt])
+    return Path(output)
 
 
 def _report_date() -> str:
@@ -150,6 +252,17 @@ def _report_date() -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(seconds))
 
 
+def _render_many(reports: list[dict[str, Any]], fmt: str, color: bool) -> str:
+    """Several reports on stdout: JSON as one document, CSV with one header, text one after another."""
+    if fmt == "json" and len(reports) > 1:
+        return dumps({"schema_version": REPORTS_SCHEMA_VERSION, "reports": reports}) + "\n"
+    if fmt == "csv":
+        from simcheck.render.csv import render_csv
+
+        return render_csv([clean_data(report) for report in reports])
+    return "".join(_render(report, fmt, color) for report in reports)
+
+
 def _render(report: dict[str, Any], fmt: str, color: bool) -> str:
     # renderers load only for the format asked (rich, for the text summary, takes 0.1 s: measured)
     if fmt == "html":
@@ -159,6 +272,11 @@ def _render(report: dict[str, Any], fmt: str, color: bool) -> str:
     if fmt == "text":
         from simcheck.render.text import render_text
 
-        text = render_text(report, color, generated_at=_report_date())
+        # the report's strings lose their control characters first; the renderer then adds its colours
+        text = render_text(clean_data(report), color, generated_at=_report_date())
         return text if text.endswith("\n") else text + "\n"
-    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        from simcheck.render.csv import render_csv
+
+        return render_csv([clean_data(report)])  # cells without control characters
+    return dumps(report) + "\n"  # control characters as \u escapes: inert, the data unchanged

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from simcheck.cli.options import reports_errors
+from simcheck.cli.terminal import dumps, echo
 
 
 @click.command("parse")
@@ -34,6 +33,6 @@ def parse_command(file: str, output_format: str, strict: bool) -> None:
 
     script = read_script(file, strict=strict)
     if output_format == "json":
-        click.echo(json.dumps(script_to_dict(script), ensure_ascii=False, indent=2))
+        click.echo(dumps(script_to_dict(script)))  # control characters as \u escapes: inert, data unchanged
     else:
-        click.echo(describe(script, strict=strict))
+        echo(describe(script, strict=strict))  # control characters from the script stripped

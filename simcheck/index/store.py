@@ -1,20 +1,29 @@
 """``Index``: the on-disk reference index, opened or created, read (``IndexReader``) and written
-(``build.add``/``build.remove``, one new generation each, under an exclusive lock)."""
+(``build.add``: new segments; ``build.remove``: tombstones; ``build.compact``: one segment; each
+commit an atomic swap of the manifest, under the write lock)."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Iterable
+import shutil
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-
-import numpy as np
 
 from simcheck.embed import Embedder, load_embedder
 from simcheck.errors import IndexMismatch, IndexWriteError, UsageError, problem_text
-from simcheck.index.build import AddSummary, ProgressCallback, RemoveSummary, add, remove
-from simcheck.index.layout import MANIFEST, WriteLock, is_own_name, new_manifest, read_manifest, settings_dict
+from simcheck.index.build import AddSummary, ProgressCallback, Reader, RemoveSummary, add, compact, remove
+from simcheck.index.layout import (
+    LOCK,
+    MANIFEST,
+    WriteLock,
+    is_own_name,
+    new_manifest,
+    read_manifest,
+    settings_dict,
+)
 from simcheck.index.reader import IndexReader
-from simcheck.index.writer import GenerationWriter
+from simcheck.index.writer import write_manifest
 from simcheck.settings import IndexSettings
 
 
@@ -22,7 +31,7 @@ class Index(IndexReader):
     """An on-disk index; implements ``simcheck.search.references.References``.
 
     Open it with ``Index.open(path)`` (read) or create one with ``Index.create(path, settings)``;
-    ``add``, ``remove`` write a new generation under an exclusive lock.
+    ``add``, ``remove`` and ``compact`` commit under an exclusive lock.
     """
 
     @classmethod
@@ -64,11 +73,9 @@ class Index(IndexReader):
         with WriteLock(folder):
             if (folder / MANIFEST).exists():  # created meanwhile by another process
                 return cls.open(folder, model=embedder.name, settings=settings)
-            writer = GenerationWriter(
-                folder, new_manifest(embedder.name, embedder.dimension, settings), embedder.dimension
-            )
-            manifest = writer.write([], _empty(embedder.dimension), _empty(settings.num_perm, "uint32"))
-        return cls(folder, manifest, embedder)
+            manifest = new_manifest(embedder.name, embedder.dimension, settings)
+            write_manifest(folder, manifest)
+        return cls(folder, read_manifest(folder), embedder)
 
     @classmethod
     def open(
@@ -116,23 +123,60 @@ class Index(IndexReader):
         settings = IndexSettings() if model is None else IndexSettings(model=model)
         return cls.create(folder, settings, embedder)
 
-    def add(self, paths: Iterable[str | Path], progress: ProgressCallback | None = None) -> AddSummary:
+    def add(
+        self,
+        paths: Iterable[str | Path],
+        progress: ProgressCallback | None = None,
+        exclude: Sequence[str] = (),
+        workers: int | None = None,
+        engine: str = "local",
+        ray_address: str | None = None,
+        *,
+        follow_links: bool = False,
+    ) -> AddSummary:
         """Index the script files under ``paths`` (files or folders, walked for every supported
-        extension). New and changed files are read and embedded; unchanged ones are kept as they
-        are; files under a given folder that were indexed and no longer exist are dropped. Files that
-        cannot be read are listed in ``AddSummary.skipped`` and the rest is indexed."""
-        return add(self, paths, progress)
+        extension). New and changed files are read (``workers`` processes; default one per core) and
+        embedded; unchanged ones are kept as they are; files under a given folder that were indexed
+        and no longer exist are dropped. Files that cannot be read are listed in
+        ``AddSummary.skipped`` and the rest is indexed; so are files in folders that are not scripts
+        (``read.walk.screenplay_problem``), and links that lead outside the folders given (not
+        followed unless ``follow_links``). ``exclude``: globs of files and folders to leave out of the
+        folder walk (``read.walk.excluded``). ``engine="ray"``: read, cut and embed on a Ray cluster
+        (``ray_address``; default a local Ray), commit here."""
+        reader: Reader | None = None
+        if engine == "ray":
+            from simcheck.index.distributed import ray_reader  # Ray loads only for --engine ray (~2 s)
+
+            reader = ray_reader(self, ray_address)
+        elif engine != "local":
+            raise UsageError(f"unknown engine {engine!r}: choose local or ray")
+        return add(self, paths, progress, workers, reader, exclude, follow_links=follow_links)
 
     def remove(self, paths: Iterable[str | Path]) -> RemoveSummary:
         """Drop the scripts indexed from ``paths`` (files, or folders: everything indexed under them)."""
         return remove(self, paths)
+
+    def compact(self) -> bool:
+        """Merge every segment into one (scripts in path order), dropping removed scripts; False if
+        there was nothing to do."""
+        return compact(self)
+
+    def destroy(self) -> None:
+        """Delete this index: the files simcheck writes (the folder itself stays)."""
+        with WriteLock(self.path):
+            self.close()
+            for entry in self.path.iterdir():
+                if is_own_name(entry.name) and entry.name != LOCK:
+                    if entry.is_dir() and not entry.is_symlink():
+                        shutil.rmtree(entry, ignore_errors=True)
+                    else:
+                        with contextlib.suppress(OSError):
+                            entry.unlink()
+        with contextlib.suppress(OSError):
+            (self.path / LOCK).unlink()
 
     def __enter__(self) -> Index:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _empty(width: int, dtype: str = "float16") -> np.ndarray:
-    return np.zeros((0, width), dtype=dtype)

@@ -1,23 +1,26 @@
-"""Writing one index generation from its contents: scripts, vectors, signatures; then the atomic swap.
+"""Writing index segments from data, and committing them: the atomic swap of the manifest.
 
-The writer is handed data, never the ``Index``: the scripts in the order of their new ids (new ones,
-read and cut, and kept ones, whose rows are copied from the previous generation's database), the
-vectors and MinHash signatures of all their passages in that order. Everything is written into
-``gen-N.tmp-PID``, fsynced, renamed to ``gen-N``, and only then is ``manifest.json`` replaced with
-``os.replace``: a reader (or a run after a crash) sees either the previous generation or the new one,
-never a half-written one. A failed write (disk full) removes its temporary folder and raises
-``IndexWriteError``. Call it under ``layout.WriteLock``.
+The writer is handed data, never the ``Index``: the scripts of the new segment in the order of their
+local ids (new ones, read and cut, or copied ones, whose rows are copied from another segment's
+database: a merge), the float16 vectors and MinHash signatures of all their passages in that order.
+A segment is written into ``seg-N.tmp-PID``, fsynced and renamed to ``seg-N``; only ``commit`` makes
+it part of the index, by replacing ``manifest.json`` with ``os.replace``. A reader (or a run after a
+crash) sees either the previous manifest or the new one, never a half-written segment; a segment
+folder that no manifest lists (a run killed before its commit) is removed by the next writer. A
+failed write (disk full) removes its temporary folder and raises ``IndexWriteError``. Call both under
+``layout.WriteLock``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,235 +31,285 @@ from simcheck.errors import IndexWriteError, problem_text
 from simcheck.index.layout import (
     BAND_IDS,
     BAND_KEYS,
-    DATA_FILES,
     DB,
     FAISS_FILE,
-    GENERATION,
     MANIFEST,
     SCHEMA,
+    SEGMENT,
     SHINGLE_COUNTS,
     SHINGLES,
     SIGNATURES,
+    TEXT_IDS,
+    TEXT_KEYS,
     VECTORS,
+    file_digest,
     fsync_dir,
     fsync_file,
     settings_from,
-    sha256_file,
 )
+from simcheck.index.segment import Segment
 from simcheck.model import Script
 from simcheck.read.scriptjson import dumps
 from simcheck.search.lsh import BandIndex
-from simcheck.search.vectors import build_index
+from simcheck.search.vectors import build_index, choose_index
 from simcheck.text.fingerprints import ScriptFeatures, count_scripts
 from simcheck.version import __version__
 
 
 @dataclass(frozen=True)
-class KeptScript:
-    """An indexed script as a generation holds it (its rows are copied into the next one)."""
-
-    id: int
-    path: str
-    sha256: str
-    first_passage: int
-    passages: int
-
-
-@dataclass(frozen=True)
 class NewScript:
-    """A new or changed script, read and cut."""
+    """A new or changed script, read and cut (``vectors``: float16 embeddings when already made)."""
 
     script: Script
     features: ScriptFeatures
     size: int  # bytes of its file
+    vectors: np.ndarray | None = None
 
 
-Entry = KeptScript | NewScript
+@dataclass(frozen=True)
+class CopiedScript:
+    """A script of an existing segment, copied into a new one by a merge."""
+
+    segment: Segment
+    local_id: int
+    path: str
+    first_passage: int
+    passages: int
+
+
+Entry = NewScript | CopiedScript
 
 
 def passages_of(entry: Entry) -> int:
-    return entry.passages if isinstance(entry, KeptScript) else len(entry.features.passages)
+    return entry.passages if isinstance(entry, CopiedScript) else len(entry.features.passages)
 
 
-class GenerationWriter:
-    """Writes the next generation of the index at ``folder`` (whose current manifest is ``manifest``)."""
+def path_of(entry: Entry) -> str:
+    return entry.path if isinstance(entry, CopiedScript) else entry.script.path
 
-    def __init__(self, folder: Path, manifest: dict[str, Any], dimension: int) -> None:
-        self.folder = folder
-        self.base = manifest
-        self.dimension = dimension
-        self.number = int(manifest.get("generation_number", 0)) + 1
-        self.name = f"gen-{self.number:06d}"
-        self.tmp = folder / f"{self.name}.tmp-{os.getpid()}"
-        self.settings = settings_from(manifest["settings"])
 
-    def discard(self) -> None:
-        shutil.rmtree(self.tmp, ignore_errors=True)
+def text_keys(texts: Sequence[str]) -> np.ndarray:
+    """A 64-bit key of each passage text (``blake2b``): how a known text finds its stored vector."""
+    return np.fromiter(
+        (int.from_bytes(hashlib.blake2b(t.encode("utf-8"), digest_size=8).digest(), "little") for t in texts),
+        dtype=np.uint64,
+        count=len(texts),
+    )
 
-    def write(
-        self,
-        entries: Sequence[Entry],
-        vectors: np.ndarray,
-        signatures: np.ndarray,
-        previous_db: Path | None = None,
-    ) -> dict[str, Any]:
-        """Write a generation holding ``entries`` (script ``i`` gets id ``i``), whose passages' vectors
-        (n, dimension) and signatures (n, num_perm) are given in the same order, and swap it in. Kept
-        scripts are copied from ``previous_db``. Returns the new manifest."""
+
+def write_segment(
+    folder: Path,
+    manifest: dict[str, Any],
+    number: int,
+    entries: Sequence[Entry],
+    vectors: np.ndarray,
+    signatures: np.ndarray,
+    index_passages: int | None = None,
+) -> dict[str, Any]:
+    """Write segment ``seg-<number>`` of the index at ``folder`` (whose manifest is ``manifest``)
+    holding ``entries`` (script ``i`` gets local id ``i``), whose passages' vectors (n, dimension) and
+    signatures (n, num_perm) are given in the same order; ``index_passages``: the index's passages
+    with it (for the choice of FAISS index). Returns its manifest entry (not committed)."""
+    name = f"seg-{number:06d}"
+    tmp = folder / f"{name}.tmp-{os.getpid()}"
+    settings = settings_from(manifest["settings"])
+    dimension = int(manifest["dimension"])
+    try:
         try:
-            return self._write(entries, vectors, signatures, previous_db)
-        finally:
-            self.discard()
-
-    def _write(
-        self, entries: Sequence[Entry], vectors: np.ndarray, signatures: np.ndarray, previous_db: Path | None
-    ) -> dict[str, Any]:
-        settings = self.settings
-        try:
-            self._clean_stale()
-            self.tmp.mkdir()
-            db = sqlite3.connect(self.tmp / DB)
+            tmp.mkdir()
+            db = sqlite3.connect(tmp / DB)
             try:
                 db.execute("PRAGMA journal_mode = OFF")
                 db.execute("PRAGMA synchronous = OFF")
                 db.executescript(SCHEMA)
-                uniques = _fill(db, entries, previous_db)
+                uniques, texts = _fill(db, entries)
                 scenes = int(db.execute("SELECT count(*) FROM scenes").fetchone()[0])
             finally:
                 db.close()
             bands = BandIndex.build(signatures, settings.lsh_bands, settings.lsh_rows)
             shingles, shingle_counts = count_scripts(uniques)
+            keys = text_keys(texts)
+            order = np.argsort(keys, kind="stable")
             arrays = {
-                VECTORS: vectors.astype(np.float16, copy=False),
                 SIGNATURES: signatures.astype(np.uint32, copy=False),
                 BAND_KEYS: bands.keys,
                 BAND_IDS: bands.ids,
                 SHINGLES: shingles,
                 SHINGLE_COUNTS: shingle_counts,
+                TEXT_KEYS: keys[order],
+                TEXT_IDS: order.astype(np.int32),
             }
-            for name, array in arrays.items():
-                with open(self.tmp / name, "wb") as handle:
+            faiss_meta = choose_index(len(vectors), index_passages)
+            if faiss_meta["type"] == "flat":
+                arrays[VECTORS] = vectors.astype(np.float16, copy=False)
+            else:
+                build_index(vectors, dimension, tmp / FAISS_FILE, faiss_meta, fp16=True)
+            for array_name, array in arrays.items():
+                with open(tmp / array_name, "wb") as handle:
                     np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
-            faiss_meta = build_index(vectors, self.dimension, self.tmp / FAISS_FILE)
             files: dict[str, dict[str, Any]] = {}
-            for name in DATA_FILES:
-                target = self.tmp / name
+            for file_name in sorted(os.listdir(tmp)):
+                target = tmp / file_name
                 fsync_file(target)
-                files[name] = {"bytes": target.stat().st_size, "sha256": sha256_file(target)}
-            counts = {"scripts": len(entries), "scenes": scenes, "passages": int(len(vectors))}
-            manifest = self._swap(counts, faiss_meta, files)
-        except OSError as error:
-            self.discard()
-            where = f" ({error.filename})" if getattr(error, "filename", None) else ""
-            raise IndexWriteError(
-                f"cannot write index {self.folder}: {problem_text(error)}{where}; "
-                "the previous index is unchanged"
-            ) from error
+                files[file_name] = {"bytes": target.stat().st_size, "xxh3": file_digest(target, "xxh3")}
+            fsync_dir(tmp)
+            final = folder / name
+            if final.exists():  # left by a run killed between its rename and its commit
+                shutil.rmtree(final)
+            os.rename(tmp, final)
+            fsync_dir(folder)
         except sqlite3.Error as error:
-            self.discard()
-            raise IndexWriteError(
-                f"cannot write index {self.folder}: {error}; the previous index is unchanged"
-            ) from error
-        self._drop_old(keep={self.name, str(self.base.get("generation"))})
-        return manifest
+            raise OSError(str(error)) from error
+    except OSError as error:
+        shutil.rmtree(tmp, ignore_errors=True)
+        where = f" ({error.filename})" if getattr(error, "filename", None) else ""
+        raise IndexWriteError(
+            f"cannot write index {folder}: {problem_text(error)}{where}; the previous index is unchanged"
+        ) from error
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return {
+        "name": name,
+        "layout": 2,
+        "counts": {"scripts": len(entries), "scenes": scenes, "passages": int(len(vectors))},
+        "faiss": faiss_meta,
+        "files": files,
+        "deleted": [],
+        "deleted_passages": 0,
+        "deleted_scenes": 0,
+    }
 
-    def _swap(
-        self, counts: dict[str, int], faiss_meta: dict[str, Any], files: dict[str, dict[str, Any]]
-    ) -> dict[str, Any]:
-        """Rename the finished folder into place, then replace the manifest atomically."""
-        fsync_dir(self.tmp)
-        final = self.folder / self.name
-        if final.exists():  # left by a run killed between rename and manifest swap
-            shutil.rmtree(final)
-        os.rename(self.tmp, final)
-        fsync_dir(self.folder)
-        manifest = dict(self.base)
-        manifest.update(
-            {
-                "simcheck_version": __version__,
-                "generation": self.name,
-                "generation_number": self.number,
-                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "counts": counts,
-                "faiss": faiss_meta,
-                "files": files,
-            }
-        )
-        tmp_manifest = self.folder / f"{MANIFEST}.tmp-{os.getpid()}"
+
+def live_counts(segment: dict[str, Any]) -> dict[str, int]:
+    counts = segment["counts"]
+    return {
+        "scripts": counts["scripts"] - len(segment["deleted"]),
+        "scenes": counts["scenes"] - int(segment.get("deleted_scenes", 0)),
+        "passages": counts["passages"] - int(segment["deleted_passages"]),
+    }
+
+
+def commit(
+    folder: Path, base: dict[str, Any], segments: list[dict[str, Any]], next_segment: int
+) -> dict[str, Any]:
+    """Make ``segments`` the index's segments: write the new manifest and swap it in atomically; then
+    remove the folders that neither it nor ``base`` (kept for readers that just read it) lists."""
+    totals = {"scripts": 0, "scenes": 0, "passages": 0}
+    for segment in segments:
+        for key, value in live_counts(segment).items():
+            totals[key] += value
+    manifest = {k: v for k, v in base.items() if k not in ("files", "faiss", "generation_number")}
+    manifest.update(
+        {
+            "format_version": 2,
+            "simcheck_version": __version__,
+            "generation": int(base.get("generation", 0)) + 1,
+            "next_segment": next_segment,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "counts": totals,
+            "segments": segments,
+        }
+    )
+    write_manifest(folder, manifest)
+    keep = {s["name"] for s in segments} | {s["name"] for s in base.get("segments", [])}
+    drop_unlisted(folder, keep)
+    return manifest
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    """Replace the index's manifest atomically (write, fsync, ``os.replace``, fsync the folder)."""
+    tmp = folder / f"{MANIFEST}.tmp-{os.getpid()}"
+    try:
         try:
-            with open(tmp_manifest, "w", encoding="utf-8") as handle:
+            with open(tmp, "w", encoding="utf-8") as handle:
                 json.dump(manifest, handle, indent=1, sort_keys=True)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.replace(tmp_manifest, self.folder / MANIFEST)
+            os.replace(tmp, folder / MANIFEST)
         except BaseException:
             with contextlib.suppress(OSError):
-                tmp_manifest.unlink()
-            with contextlib.suppress(OSError):
-                shutil.rmtree(final)
+                tmp.unlink()
             raise
-        fsync_dir(self.folder)
-        return manifest
+        fsync_dir(folder)
+    except OSError as error:
+        raise IndexWriteError(
+            f"cannot write index {folder}: {problem_text(error)}; the previous index is unchanged"
+        ) from error
 
-    def _clean_stale(self) -> None:
-        """Remove temporary folders and manifests left by killed runs (we hold the lock)."""
-        for entry in self.folder.iterdir():
-            if ".tmp-" in entry.name and (entry.name.startswith("gen-") or entry.name.startswith(MANIFEST)):
-                if entry.is_dir():
-                    shutil.rmtree(entry, ignore_errors=True)
-                else:
-                    with contextlib.suppress(OSError):
-                        entry.unlink()
 
-    def _drop_old(self, keep: set[str]) -> None:
-        for entry in self.folder.iterdir():
-            if GENERATION.match(entry.name) and entry.name not in keep:
+def drop_unlisted(folder: Path, keep: set[str]) -> None:
+    """Remove segment folders that are not in ``keep`` and leftovers of killed runs (under the lock)."""
+    for entry in folder.iterdir():
+        name = entry.name
+        stale = ".tmp-" in name and name.startswith(("gen-", "seg-", MANIFEST))
+        unlisted = (SEGMENT.match(name) or name.startswith("gen-")) and name not in keep
+        if stale or unlisted:
+            if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    entry.unlink()
 
 
-def _fill(db: sqlite3.Connection, entries: Sequence[Entry], previous_db: Path | None) -> list[np.ndarray]:
-    """Fill the tables for ``entries`` (ids in order); the unique shingle hashes of every script."""
-    new_uniques: list[np.ndarray] = []
-    kept_ids: list[int] = []
-    if previous_db is not None and any(isinstance(e, KeptScript) for e in entries):
-        db.execute("ATTACH DATABASE ? AS old", (previous_db.resolve().as_uri() + "?mode=ro",))
+def _fill(db: sqlite3.Connection, entries: Sequence[Entry]) -> tuple[list[np.ndarray], list[str]]:
+    """Fill the tables for ``entries`` (local ids in order); every script's unique shingle hashes and
+    every passage's text, in order."""
+    uniques: list[np.ndarray] = []
+    texts: list[str] = []
     first = 0
+    attached: str | None = None
     for sid, entry in enumerate(entries):
-        if isinstance(entry, KeptScript):
-            _copy_kept(db, sid, first, entry)
-            kept_ids.append(entry.id)
+        if isinstance(entry, CopiedScript):
+            source = str(entry.segment.checked(DB))
+            if attached != source:
+                if attached is not None:
+                    db.commit()
+                    db.execute("DETACH DATABASE old")
+                db.execute("ATTACH DATABASE ? AS old", (Path(source).resolve().as_uri() + "?mode=ro",))
+                attached = source
+            _copy(db, sid, first, entry)
+            uniques.append(
+                np.frombuffer(
+                    db.execute("SELECT shingles FROM old.scripts WHERE id = ?", (entry.local_id,)).fetchone()[
+                        0
+                    ],
+                    "<u4",
+                ).astype(np.uint32)
+            )
+            texts.extend(
+                r[0]
+                for r in db.execute(
+                    "SELECT text FROM old.passages WHERE script_id = ? ORDER BY id", (entry.local_id,)
+                )
+            )
         else:
             _insert_new(db, sid, first, entry)
-            new_uniques.append(entry.features.unique_shingles)
+            uniques.append(entry.features.unique_shingles)
+            texts.extend(p.text for p in entry.features.passages)
         first += passages_of(entry)
     db.commit()
-    kept_uniques = [
-        np.frombuffer(
-            db.execute("SELECT shingles FROM old.scripts WHERE id = ?", (old,)).fetchone()[0], "<u4"
-        )
-        for old in kept_ids
-    ]
-    if kept_ids:
+    if attached is not None:
         db.execute("DETACH DATABASE old")
-    return new_uniques + [u.astype(np.uint32) for u in kept_uniques]
+    return uniques, texts
 
 
-def _copy_kept(db: sqlite3.Connection, sid: int, first: int, entry: KeptScript) -> None:
+def _copy(db: sqlite3.Connection, sid: int, first: int, entry: CopiedScript) -> None:
     shift = first - entry.first_passage
     db.execute(
         "INSERT INTO scripts SELECT ?, path, sha256, title, format, scenes, passages, ?, "
         "cast_json, size, script, shingles FROM old.scripts WHERE id = ?",
-        (sid, first, entry.id),
+        (sid, first, entry.local_id),
     )
     db.execute(
         "INSERT INTO scenes SELECT ?, number, heading, start, end, line, first_passage + ?, "
         "passages FROM old.scenes WHERE script_id = ?",
-        (sid, shift, entry.id),
+        (sid, shift, entry.local_id),
     )
     db.execute(
         "INSERT INTO passages SELECT id + ?, ?, scene, kind, start, end, line, text, speaker "
         "FROM old.passages WHERE script_id = ?",
-        (shift, sid, entry.id),
+        (shift, sid, entry.local_id),
     )
 
 
@@ -305,3 +358,11 @@ def _insert_new(db: sqlite3.Connection, sid: int, first: int, entry: NewScript) 
             for o, p in enumerate(feats.passages)
         ],
     )
+
+
+def copied_entries(segment: Segment, local_ids: Sequence[int]) -> Iterator[CopiedScript]:
+    """``CopiedScript`` entries for scripts of ``segment``."""
+    rows = {r[0]: r for r in segment.query("SELECT id, path, first_passage, passages FROM scripts")}
+    for sid in local_ids:
+        r = rows[int(sid)]
+        yield CopiedScript(segment, int(r[0]), r[1], int(r[2]), int(r[3]))

@@ -32,7 +32,11 @@ vectorised with numpy:
    not a discount). Its *mass* is the number of distinct matched positions, each counted with its
    weight (``weights_a``/``weights_b``, default 1), the smaller side. A group whose two ranges hold
    identical token sequences is ``verbatim`` and needs a weighted length of ``min_verbatim``; any
-   other is ``fuzzy`` and needs ``mass >= min_fuzzy`` and ``similarity >= min_similarity``. A fuzzy
+   other needs ``mass >= min_fuzzy`` and ``similarity >= min_similarity``; it is ``fuzzy`` (the same
+   words lightly edited) when at least ``FUZZY_MIN_RUN_SHARE`` of its two ranges lie in common runs of
+   ``ngram`` tokens or more, in the same order on both sides (``in_order_share``: the longest common
+   subsequence of the two token-id sequences, by rapidfuzz), else ``reworded`` (the same vocabulary in
+   other sentences: a paraphrase, a shuffle, a re-translation; the report shows it as semantic). A fuzzy
    group that fails is regrouped with half the gap (down to ``min_gap``) before it is given up:
    loose chains of unrelated matches fall apart at smaller gaps, a copied passage does not. A group
    that is nothing but verbatim runs in another order (passages or speeches moved about: runs of
@@ -52,8 +56,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simcheck.match.runs import in_order_share
 from simcheck.match.seeds import (
-    STOPWORDS,
     dense_diagonal,
     dense_square,
     encode,
@@ -76,13 +80,15 @@ from simcheck.settings import (
     ALIGN_NGRAM,
     ALIGN_RUNS_COVER,
     ALIGN_WINDOW,
+    FUZZY_MIN_RUN_SHARE,
     MIN_FUZZY_TOKENS,
     MIN_VERBATIM_TOKENS,
 )
-from simcheck.text.tokens import NAME_TOKEN, Token
+from simcheck.text.tokens import NAME_TOKEN, STOPWORDS, Token
 
 VERBATIM = "verbatim"
 FUZZY = "fuzzy"
+REWORDED = "reworded"
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,8 @@ class Span:
 
     ``similarity`` is the multiset Dice coefficient of the two token ranges (1.0 for verbatim);
     ``matched`` the number of distinct matched token positions (the smaller side; the whole run for
-    verbatim); ``mass`` the same count with each token's weight applied.
+    verbatim); ``mass`` the same count with each token's weight applied; ``in_order`` the share of the
+    two ranges lying in common runs of ``ngram`` tokens or more in the same order (1.0 for verbatim).
     """
 
     kind: str
@@ -102,6 +109,7 @@ class Span:
     similarity: float
     matched: int = 0
     mass: float = 0.0
+    in_order: float = 1.0
 
     @property
     def a_len(self) -> int:
@@ -171,9 +179,11 @@ def align(
         if pa.size < min_seed:
             return []
     cw_a, cw_b = np.concatenate(([0.0], np.cumsum(w_a))), np.concatenate(([0.0], np.cumsum(w_b)))
+    name_id = vocab.index(NAME_TOKEN) if NAME_TOKEN in vocab else -1
     check = _Validator(
-        ids_a, ids_b, w_a, w_b, min_verbatim, min_fuzzy, min_similarity, min_seed, min_gap, cw_a, cw_b
-    )
+        ids_a, ids_b, w_a, w_b, min_verbatim, min_fuzzy, min_similarity, min_seed, min_gap, cw_a, cw_b, ngram,
+        name_id,
+    )  # fmt: skip
     spans: list[Span] = []
     for group in _groups(pa, pb, max_gap):
         spans.extend(check(pa[group], pb[group], max_gap))
@@ -263,6 +273,8 @@ class _Validator:
     min_gap: int
     cw_a: np.ndarray  # cumulative weights, with a leading 0
     cw_b: np.ndarray
+    ngram: int
+    name_id: int  # id of NAME_TOKEN, -1 when no name is masked
 
     def __call__(self, pa: np.ndarray, pb: np.ndarray, gap: int) -> list[Span]:
         """Spans from one group of matches; a failing fuzzy group is regrouped at half the gap."""
@@ -284,7 +296,9 @@ class _Validator:
             return runs
         similarity = _dice(ra, rb)
         if mass >= self.min_fuzzy and similarity >= self.min_similarity:
-            return [Span(FUZZY, a0, a1, b0, b1, similarity, int(min(ua.size, ub.size)), mass)]
+            share = in_order_share(ra, rb, self.ngram)
+            kind = FUZZY if share >= FUZZY_MIN_RUN_SHARE else REWORDED
+            return [Span(kind, a0, a1, b0, b1, similarity, int(min(ua.size, ub.size)), mass, share)]
         if gap // 2 < self.min_gap:
             return []
         out: list[Span] = []
@@ -327,14 +341,21 @@ class _Validator:
         return sorted(runs.values(), key=lambda r: (r.a_start, r.b_start))
 
     def _extend(self, a0: int, a1: int, b0: int, b1: int) -> tuple[int, int, int, int]:
-        """Grow the ranges over identical tokens just before and just after them."""
-        ids_a, ids_b = self.ids_a, self.ids_b
+        """Grow the ranges over identical tokens just before and just after them; then drop masked names
+        at both ends (a name alone is no evidence, and growing over one pulls in the next line)."""
+        ids_a, ids_b, name = self.ids_a, self.ids_b, self.name_id
         while a0 > 0 and b0 > 0 and ids_a[a0 - 1] == ids_b[b0 - 1]:
             a0 -= 1
             b0 -= 1
         while a1 < ids_a.size and b1 < ids_b.size and ids_a[a1] == ids_b[b1]:
             a1 += 1
             b1 += 1
+        while a1 - a0 > 1 and b1 - b0 > 1 and ids_a[a0] == name and ids_b[b0] == name:
+            a0 += 1
+            b0 += 1
+        while a1 - a0 > 1 and b1 - b0 > 1 and ids_a[a1 - 1] == name and ids_b[b1 - 1] == name:
+            a1 -= 1
+            b1 -= 1
         return a0, a1, b0, b1
 
 

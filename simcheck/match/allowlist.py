@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simcheck.errors import InputError, UsageError
-from simcheck.settings import QUOTE_SHARE
+from simcheck.read.decode import read_bytes
+from simcheck.settings import MAX_ALLOWLIST_BYTES, QUOTE_SHARE
 from simcheck.text.tokens import words
 
 QUOTE_PREFIX = "quote:"
@@ -99,16 +100,14 @@ def parse_entry(raw: str, base: Path) -> Entry:
 def read_allowlist(path: str | Path) -> list[Entry]:
     """Entries of an allowlist file (see the module docstring)."""
     file = Path(path)
+    if not os.path.lexists(file):
+        raise InputError(file, "allowlist file not found")
+    # a regular file of bounded size: never a FIFO (it would hang the run) nor /dev/zero (endless)
+    data = read_bytes(file, limit=MAX_ALLOWLIST_BYTES, what="allowlist file", empty_ok=True)
     try:
-        content = file.read_text(encoding="utf-8-sig")
-    except IsADirectoryError as error:
-        raise InputError(file, "is a directory, not an allowlist file") from error
-    except FileNotFoundError as error:
-        raise InputError(file, "allowlist file not found") from error
+        content = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InputError(file, "allowlist file is not UTF-8 text") from error
-    except OSError as error:
-        raise InputError(file, f"cannot read allowlist file ({error.strerror or error})") from error
     base = file.resolve().parent
     return [
         parse_entry(line, base)

@@ -12,17 +12,27 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
+from simcheck.errors import InputError
 from simcheck.match.scoring import phrase_weights
 from simcheck.model import Lines, Passage, Script
+from simcheck.read import read_script
 from simcheck.search.references import References, StoredPassage
 from simcheck.text.fingerprints import hash_shingles, passage_shingle_hashes
 from simcheck.text.minhash import minhash_signatures
 from simcheck.text.tokens import name_words, shingles, word_count
-from simcheck.text.words import SceneWords, ScriptWords, assemble, scene_words, script_words
+from simcheck.text.words import (
+    SceneWords,
+    ScriptWords,
+    assemble,
+    nothing_to_compare,
+    scene_words,
+    script_words,
+)
 
 
 class PassageLike(Protocol):
@@ -285,3 +295,20 @@ def reference_side(cache: ReferenceCache, script_id: int, scenes: Sequence[int])
         np.asarray(refs.signatures(all_ids), dtype=np.uint64),
         np.fromiter((word_count(p.text) for p in stored), dtype=np.int64, count=len(stored)),
     )
+
+
+def read_drafts(paths: Sequence[str | Path]) -> list[Script]:
+    """Read the drafts; one that reads as nothing to compare (0 scenes, 0 words) is an ``InputError``,
+    before any model loads."""
+    scripts = [read_script(path) for path in paths]
+    for script in scripts:
+        check_content(script)
+    return scripts
+
+
+def check_content(script: Script, passages: int | None = None) -> None:
+    """An ``InputError`` saying what was read when ``script`` has nothing to compare (no scene, no word
+    or, given its ``passages``, too few words for one): such a draft never passes a gate unchecked."""
+    problem = nothing_to_compare(script, passages)
+    if problem:
+        raise InputError(script.path, problem)

@@ -8,10 +8,13 @@ For every candidate pair of one reference script:
 - **lexical**: the compared words of the two scenes are aligned (``align.align``, names masked).
   Spans found are aligned again with every word weighted by phrase commonness, so that stock
   phrases do not make spans (the weights are only computed where the unweighted alignment found
-  something). A span always belongs to one scene pair. Against a large index (``MIN_SCRIPTS``
-  scripts or more) a pair is aligned only when two of its passages look alike to MinHash (estimated
-  Jaccard >= ``LEXICAL_SCREEN``): copying that matters shares far more word shingles than that, and
-  aligning every noisy candidate of a long play would cost seconds. Pairwise mode aligns every pair.
+  something). A ``reworded`` span (shared vocabulary, few same-order runs: a paraphrase, a shuffle,
+  a re-translation) counts like any other (it is what the words show); the report labels it for what
+  it is, the same content in other words (``simcheck.report.pieces``). A span always
+  belongs to one scene pair. Against a large index (``MIN_SCRIPTS`` scripts or more) a pair is
+  aligned only when two of its passages look alike to MinHash (estimated Jaccard >=
+  ``LEXICAL_SCREEN``): copying that matters shares far more word shingles than that, and aligning
+  every noisy candidate of a long play would cost seconds. Pairwise mode aligns every pair.
 
 Semantic evidence is found by ``simcheck.match.semantic``. Scores and rarity follow
 (``simcheck.match.scoring``, ``simcheck.match.rarity``); a pair without evidence is dropped. Word
@@ -35,6 +38,7 @@ from simcheck.match.candidates import semantic_floors
 from simcheck.match.draft import Probe, ReferenceCache, ReferenceSide, RefScript, reference_side
 from simcheck.match.names import SpeechLink
 from simcheck.match.rarity import Calibration
+from simcheck.match.runs import common_runs
 from simcheck.match.scoring import PairScore, Piece, score_pair, strengths
 from simcheck.match.semantic import SemPiece, semantic_matches, semantic_pieces
 from simcheck.settings import (
@@ -56,7 +60,7 @@ def small_matrix_mode() -> contextlib.AbstractContextManager[object]:
 
 @dataclass(frozen=True)
 class LexPiece:
-    kind: str  # verbatim | fuzzy
+    kind: str  # verbatim | fuzzy | reworded
     similarity: float
     a0: int  # word indices local to the draft scene
     a1: int
@@ -297,16 +301,22 @@ def _links(
     lexical: Sequence[LexPiece],
     semantic: Sequence[SemPiece],
 ) -> list[SpeechLink]:
-    """Aligned speeches: word-by-word for lexical pieces, passage-by-passage for semantic ones."""
+    """Aligned speeches: word by word for lexical pieces (the words paired by their longest common
+    subsequence), passage by passage for semantic ones."""
     weights: dict[tuple[int, int], float] = defaultdict(float)
     speakers_b: dict[int, str] = {}
     if words is not None:
         speakers_b.update(words.speakers)
         for piece in lexical:
-            a = np.arange(piece.a0, piece.a1)
-            b = piece.b0 + ((a - piece.a0) * (piece.b1 - piece.b0)) // max(piece.a1 - piece.a0, 1)
+            runs = common_runs(
+                probe.words.norms[d0 + piece.a0 : d0 + piece.a1], words.norms[piece.b0 : piece.b1]
+            )
+            if not runs:
+                continue
+            a = np.concatenate([np.arange(i, i + size) for i, _, size in runs]) + piece.a0
+            b = np.concatenate([np.arange(j, j + size) for _, j, size in runs]) + piece.b0
             units_a = probe.words.units[d0 + a]
-            units_b = words.units[np.minimum(b, piece.b1 - 1)]
+            units_b = words.units[b]
             pairs, counts = np.unique(np.stack([units_a, units_b], axis=1), axis=0, return_counts=True)
             for (ua, ub), count in zip(pairs.tolist(), counts.tolist(), strict=True):
                 weights[(ua, ub)] += count

@@ -13,13 +13,16 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from simcheck.errors import InputError
+from simcheck.read.caps import check_xml
 from simcheck.settings import MAX_FILE_BYTES, MAX_ZIP_RATIO, MB
 
 MAX_MEMBER_BYTES = MAX_FILE_BYTES  # decompressed size of the one member we read
 
 
-def parse_xml(data: bytes, path: str) -> XmlElement:
-    """Parse XML with entity declarations and external references forbidden."""
+def parse_xml(data: bytes, path: str, paragraph_tag: bytes | None = None) -> XmlElement:
+    """Parse XML with entity declarations and external references forbidden, after the caps on its
+    tags and paragraphs (``paragraph_tag``: how a paragraph starts, ``<Paragraph`` in FDX)."""
+    check_xml(data, path, paragraph_tag)
     try:
         return SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except defusedxml.DefusedXmlException as error:
@@ -64,6 +67,18 @@ def read_zip_member(data: bytes, path: str, choose: Callable[[list[str]], str | 
         if len(content) > MAX_MEMBER_BYTES:
             raise InputError(path, f"{name} inside the archive is larger than its header says (zip bomb?)")
         return content
+
+
+def document_part(
+    root: XmlElement, path: str, tag: str, child: str, format_name: str, missing: str
+) -> XmlElement:
+    """The ``child`` element of a ``tag`` document root; a one-line ``InputError`` for anything else."""
+    if root.tag != tag:
+        raise InputError(path, f"not a {format_name} (root element <{root.tag}>, expected <{tag}>)")
+    part = root.find(child)
+    if part is None:
+        raise InputError(path, missing)
+    return part
 
 
 def text_of(element: XmlElement | None) -> str:

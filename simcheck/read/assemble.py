@@ -127,9 +127,13 @@ def make_script(
     encoding: str = "utf-8",
     assumptions: Sequence[str] = (),
     scene_numbers: Mapping[int, str] | None = None,
+    ordered: bool = False,
 ) -> Script:
-    """Assemble a Script from its body elements (sorted here by ``start``, stably)."""
-    elements.sort(key=lambda e: e.start)
+    """Assemble a Script from its body elements (sorted here by ``start``, stably, unless ``ordered``
+    says they are in reading order already: dual dialogue side by side in a text file is read one
+    column after the other)."""
+    if not ordered:
+        elements.sort(key=lambda e: e.start)
     return Script(
         path=path,
         format=fmt,
@@ -155,6 +159,7 @@ class Paragraph:
     dual: bool = False
     scene_number: str | None = None
     top: float | None = None  # PDF: points from the top of the page to the first line
+    page_line: int | None = None  # PDF: line of the page (1-based, every printed line) of the first line
 
 
 def script_from_paragraphs(
@@ -230,6 +235,7 @@ def script_from_paragraphs(
                 paragraph=para.paragraph,
                 page=para.page,
                 top=para.top,
+                page_line=para.page_line,
             )
         )
     return make_script(

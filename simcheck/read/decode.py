@@ -9,10 +9,13 @@ as written; a BOM is not part of it.
 
 from __future__ import annotations
 
+import os
+import stat
 import unicodedata
 from pathlib import Path
 
-from simcheck.errors import InputError, NotAFile
+from simcheck.errors import InputError, NotAFile, problem_text
+from simcheck.read.caps import check_text
 from simcheck.settings import MAX_FILE_BYTES, MB, STRAY_NUL_SHARE
 
 SNIFF_BYTES = 8192
@@ -31,32 +34,50 @@ _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
 _CONTROL_OK = frozenset(b"\t\n\r\f\x1a\x1b")
 
 
-def too_large(size: int) -> str:
-    return f"file too large ({size / MB:.1f} MB, limit {MAX_FILE_BYTES // MB} MB)"
+def too_large(size: int, limit: int | None = None) -> str:
+    limit = MAX_FILE_BYTES if limit is None else limit
+    return f"file too large ({size / MB:.1f} MB, limit {limit // MB} MB)"
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """The bytes of a script file, after the checks every format shares (file, size, not empty)."""
-    p = Path(path)
+def read_bytes(
+    path: str | Path, *, limit: int | None = None, what: str = "file", empty_ok: bool = False
+) -> bytes:
+    """The bytes of a script file, after the checks every format shares: a regular file (never a
+    folder, FIFO, socket or device such as ``/dev/zero``), under ``limit`` bytes (default
+    ``MAX_FILE_BYTES``), not empty. The file is opened without blocking (a FIFO cannot hang the run),
+    checked on the open handle (nothing can swap it in between) and read no further than the limit
+    (a file that grows while it is read cannot take more memory). ``what`` names the file in messages
+    ("allowlist file"); ``empty_ok``: an empty file is not an error.
+    """
+    limit = MAX_FILE_BYTES if limit is None else limit
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        if p.is_dir():
-            raise NotAFile(path, "is a directory, not a file")
-        if not p.exists():
-            raise InputError(path, "no such file")
-        if not p.is_file():
-            raise NotAFile(path, "is not a regular file")
-        size = p.stat().st_size
-        if size >= MAX_FILE_BYTES:
-            raise InputError(path, too_large(size))
-        data = p.read_bytes()
-    except PermissionError:
-        raise InputError(path, "cannot read the file: permission denied") from None
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        broken = os.path.islink(path)
+        raise InputError(path, "broken symbolic link" if broken else f"no such {what}") from None
+    except IsADirectoryError:
+        raise NotAFile(path, f"is a directory, not a {what}") from None
     except OSError as error:
-        raise InputError(path, f"cannot read the file: {error.strerror or error}") from None
-    if not data:
-        raise InputError(path, "empty file")
-    if len(data) >= MAX_FILE_BYTES:  # grew while we looked
-        raise InputError(path, too_large(len(data)))
+        raise InputError(path, f"cannot read the {what}: {problem_text(error)}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise NotAFile(path, f"is a directory, not a {what}")
+        if not stat.S_ISREG(info.st_mode):
+            raise NotAFile(path, f"is not a regular {what} (a device, FIFO or socket)")
+        if info.st_size >= limit:
+            raise InputError(path, too_large(info.st_size, limit))
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read(limit)
+    except OSError as error:
+        raise InputError(path, f"cannot read the {what}: {problem_text(error)}") from None
+    finally:
+        os.close(fd)
+    if not data and not empty_ok:
+        raise InputError(path, f"empty {what}")
+    if len(data) >= limit:  # grew while we looked
+        raise InputError(path, too_large(len(data), limit))
     return data
 
 
@@ -134,4 +155,5 @@ def decode_bytes(data: bytes, path: str | Path) -> tuple[str, str]:
         raise InputError(path, "binary file, not a script")
     if not text.strip():
         raise InputError(path, "empty file (only whitespace)")
+    check_text(text, path)
     return text, encoding

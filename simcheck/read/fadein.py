@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import Element as XmlElement
 
-from simcheck.errors import InputError
 from simcheck.model import PARENTHETICAL, SCENE_HEADING, Script
-from simcheck.read.archive import parse_xml, read_zip_member
+from simcheck.read.archive import document_part, parse_xml, read_zip_member
 from simcheck.read.assemble import Paragraph, script_from_paragraphs
 from simcheck.read.fdx import kind_of
 
@@ -41,12 +40,9 @@ def _style_name(para: XmlElement) -> str:
 
 def read_fadein(path: str, data: bytes, strict: bool = False) -> Script:
     xml = read_zip_member(data, path, _choose, "document.xml (Open Screenplay Format)")
-    root = parse_xml(xml, path)
-    if root.tag != "document":
-        raise InputError(path, f"not a Fade In document (root element <{root.tag}>, expected <document>)")
-    paragraphs = root.find("paragraphs")
-    if paragraphs is None:
-        raise InputError(path, "Fade In document without <paragraphs>")
+    root = parse_xml(xml, path, paragraph_tag=b"<para")
+    missing = "Fade In document without <paragraphs>"
+    paragraphs = document_part(root, path, "document", "paragraphs", "Fade In document", missing)
     assumptions: list[str] = []
     body: list[Paragraph] = []
     for index, para in enumerate(paragraphs.findall("para")):

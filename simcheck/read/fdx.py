@@ -4,7 +4,9 @@ Notes (``ScriptNote``), scene summaries (``SceneProperties``) and other nested p
 script text and are skipped; a ``DualDialogue`` wrapper is replaced by its inner paragraphs, which
 are flagged ``dual``. ``Element.paragraph`` is the 0-based index in that sequence of script
 paragraphs (empty paragraphs count but make no element). ``TitlePage/Content/Paragraph`` becomes
-the title page. All ``Text`` runs of a paragraph are joined.
+the title page. All ``Text`` runs of a paragraph are joined. A ``Shot`` paragraph (ANGLE ON, CLOSE ON,
+INSERT, BACK TO SCENE) is a scene heading, as a forced heading is in Fountain and as the plain-text and
+PDF readers read shot lines, so that one script has the same scenes in every format.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from xml.etree.ElementTree import Element as XmlElement
 
-from simcheck.errors import InputError
 from simcheck.model import (
     ACTION,
     CENTERED,
@@ -25,14 +26,14 @@ from simcheck.model import (
     TRANSITION,
     Script,
 )
-from simcheck.read.archive import parse_xml
+from simcheck.read.archive import document_part, parse_xml
 from simcheck.read.assemble import Paragraph, script_from_paragraphs
 
 KINDS = {
     "scene heading": SCENE_HEADING,
     "action": ACTION,
     "general": ACTION,
-    "shot": ACTION,
+    "shot": SCENE_HEADING,  # a shot (ANGLE ON, INSERT...): Fountain's forced heading, FD's "PaginateAs"
     "character": CHARACTER,
     "dialogue": DIALOGUE,
     "parenthetical": PARENTHETICAL,
@@ -77,12 +78,9 @@ def kind_of(type_name: str, index: int, assumptions: list[str], strict: bool) ->
 
 
 def read_fdx(path: str, data: bytes, strict: bool = False) -> Script:
-    root = parse_xml(data, path)
-    if root.tag != "FinalDraft":
-        raise InputError(path, f"not a Final Draft file (root element <{root.tag}>, expected <FinalDraft>)")
-    content = root.find("Content")
-    if content is None:
-        raise InputError(path, "Final Draft file without a <Content> element")
+    root = parse_xml(data, path, paragraph_tag=b"<Paragraph")
+    missing = "Final Draft file without a <Content> element"
+    content = document_part(root, path, "FinalDraft", "Content", "Final Draft file", missing)
     assumptions: list[str] = []
     body: list[Paragraph] = []
     for index, (paragraph, dual) in enumerate(_script_paragraphs(content)):

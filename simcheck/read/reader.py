@@ -11,6 +11,7 @@ from pathlib import Path
 
 from simcheck.errors import InputError, NotAFile, UnsupportedFormat
 from simcheck.model import Script
+from simcheck.read.caps import check_script
 from simcheck.read.decode import decode_bytes, read_bytes
 from simcheck.read.fadein import read_fadein
 from simcheck.read.fdx import read_fdx
@@ -71,7 +72,7 @@ def read_script(path: str | Path, *, strict: bool = False) -> Script:
     if reader is None:
         reader = _sniff(data)
     try:
-        return reader(name, data, strict)
+        script = reader(name, data, strict)
     except InputError:
         raise
     except RecursionError:
@@ -81,6 +82,8 @@ def read_script(path: str | Path, *, strict: bool = False) -> Script:
         raise InputError(
             name, f"could not be read ({type(error).__name__}: {detail}); please report this simcheck bug"
         ) from error
+    check_script(script)  # caps on what any reader rebuilt (simcheck.read.caps)
+    return script
 
 
 __all__ = ["SUPPORTED_EXTENSIONS", "read_script"]

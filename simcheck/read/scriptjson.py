@@ -18,7 +18,7 @@ from simcheck.model import Element, Scene, Script
 _ELEMENT_FIELDS = {f.name for f in dataclasses.fields(Element)}
 _SCENE_FIELDS = {f.name for f in dataclasses.fields(Scene)}
 _SCRIPT_FIELDS = {f.name for f in dataclasses.fields(Script)}
-_OPTIONAL = ("character", "extension", "key", "paragraph", "page", "top")  # left out when None
+_OPTIONAL = ("character", "extension", "key", "paragraph", "page", "top", "page_line")  # left out if None
 
 
 def element_to_dict(element: Element) -> dict[str, Any]:

@@ -113,6 +113,7 @@ table{border-collapse:collapse;width:100%}
 .refs td.num,.refs th.num{text-align:right}
 .refs .title{font-weight:600}
 .refs .path{display:block;color:var(--muted);font-size:12.5px;overflow-wrap:anywhere}
+.refs td.basis{font-size:13.5px;max-width:24em}
 .refs .cov{white-space:nowrap}
 .refs .cov svg{vertical-align:middle;margin-right:8px}
 .refs .pct{display:inline-block;min-width:3.2em;text-align:right}

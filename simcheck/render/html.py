@@ -20,11 +20,10 @@ from simcheck.render.fields import as_dict, as_float, as_str
 from simcheck.render.svg import DEFS, coverage_bar, level_class, scene_map, scene_strip
 from simcheck.render.view import NOTICE, ReferenceView, ReportView, build_view
 from simcheck.render.wording import (
-    fmt_chance,
     fmt_generated,
     fmt_percent,
-    fmt_score,
     fmt_sequence,
+    fmt_threshold,
     plural,
     with_date,
 )
@@ -203,9 +202,9 @@ def _thresholds(view: ReportView) -> str:
     calibration = view.calibration
     words = []
     for level in LEVELS:
-        chance = fmt_chance(as_float(calibration.get(level)))
-        if chance:
-            words.append(f"{level}: rarer than {chance} unrelated scenes")
+        threshold = fmt_threshold(level, as_float(calibration.get(level)), view.calibration_samples)
+        if threshold:
+            words.append(threshold)
     if not words:
         return ""
     source = calibration.get("source")
@@ -245,7 +244,11 @@ def _legend(view: ReportView) -> str:
 
 
 def _short_kind(kind: str) -> str:
-    return {"verbatim": "same words", "fuzzy": "nearly the same", "semantic": "same meaning"}.get(kind, kind)
+    return {
+        "verbatim": "the same words",
+        "fuzzy": "the same words lightly edited",
+        "semantic": "the same content in other words",
+    }.get(kind, kind)
 
 
 def _references(view: ReportView) -> str:
@@ -266,7 +269,7 @@ def _references(view: ReportView) -> str:
             f'<tr id="ref-{esc(ref.id)}"{quiet}><td class="num">{rank}</td>'
             f'<td><span class="title">{title}</span><span class="path">{esc(ref.path)}</span></td>'
             f'<td><span class="badge {level_class(ref.level)}">{esc(level)}</span></td>'
-            f'<td class="num">{fmt_score(ref.score)}</td>'
+            f'<td class="basis">{esc(view.basis(ref))}</td>'
             f'<td class="cov">{coverage_bar(ref.coverage, ref.level)}'
             f'<span class="pct num">{esc(fmt_percent(ref.coverage))}</span></td>'
             f'<td class="num">{esc(ref.scenes_matched if ref.scenes_matched is not None else "-")}</td>'
@@ -277,11 +280,13 @@ def _references(view: ReportView) -> str:
         '<h2 id="references-h">References, ranked by how much of the draft they cover</h2>'
         '<div class="table-wrap"><table class="refs"><thead>'
         '<tr><th class="num">#</th><th>Reference</th><th>Level</th>'
-        '<th class="num">Score</th><th>Coverage of the draft</th><th class="num">Scenes matched</th>'
+        '<th>The level rests on</th><th>Coverage of the draft</th><th class="num">Scenes matched</th>'
         '<th class="num">Same order</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
         '<p class="note">Coverage: the share of the draft\u2019s words that lie in evidence from this '
-        "reference. Score and level: how unusual the closeness is compared with unrelated scripts. "
+        "reference. Level: how unusual the closeness is compared with unrelated scripts; it rests on the "
+        "strongest match named beside it (its draft words in evidence, by kind), which a long reference "
+        "may cover only a sliver of. "
         "Same order: how far the matched scenes follow the same sequence in both scripts.</p>"
         "</section>"
     )

@@ -23,11 +23,11 @@ from simcheck.render.view import MatchView, ReportView, build_view
 from simcheck.render.wording import (
     fmt_chance,
     fmt_generated,
-    fmt_lines,
     fmt_names,
     fmt_percent,
     fmt_score,
     fmt_sequence,
+    fmt_where,
     plural,
     with_date,
 )
@@ -164,7 +164,7 @@ def _references(view: ReportView) -> Table:
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("Reference", overflow="fold", ratio=1)
     table.add_column("Level", no_wrap=True)
-    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("Rests on", overflow="fold", ratio=1)
     table.add_column("Coverage", justify="right", no_wrap=True)
     table.add_column("Scenes", justify="right", no_wrap=True)
     table.add_column("Order", justify="right", no_wrap=True)
@@ -177,7 +177,7 @@ def _references(view: ReportView) -> Table:
             str(rank),
             name,
             level_text(ref.level),
-            fmt_score(ref.score),
+            clean(view.basis(ref)),
             fmt_percent(ref.coverage),
             str(ref.scenes_matched) if ref.scenes_matched is not None else "-",
             fmt_sequence(ref.sequence),
@@ -186,6 +186,7 @@ def _references(view: ReportView) -> Table:
 
 
 def _top_evidence(view: ReportView) -> Group:
+    samples = view.calibration_samples
     ranked = sorted(
         view.matches,
         key=lambda m: (-level_rank(m.level), -(m.score if m.score is not None else -1.0), m.id),
@@ -196,14 +197,14 @@ def _top_evidence(view: ReportView) -> Group:
         title.append(f" ({len(shown)} of {len(ranked)} matches)", style="dim")
     items: list[Any] = [Padding(title, (1, 0, 0, 0))]
     for match in shown:
-        items.append(_match_block(match))
+        items.append(_match_block(match, samples))
     return Group(*items)
 
 
-def _match_block(match: MatchView) -> Padding:
+def _match_block(match: MatchView, samples: int | None) -> Padding:
     head = Text()
     head.append_text(level_text(match.level))
-    head.append(f" {fmt_score(match.score)}  ", style="bold")
+    head.append(f" covers {fmt_percent(match.score)}  ", style="bold")
     head.append(f"draft scene {match.draft_scene}", style="bold")
     if match.draft_heading:
         head.append(f" \u00b7 {clean(match.draft_heading)}")
@@ -211,7 +212,7 @@ def _match_block(match: MatchView) -> Padding:
     head.append(f"{clean(match.reference_title)} scene {match.reference_scene or '?'}", style="bold")
     if match.reference_heading:
         head.append(f" \u00b7 {clean(match.reference_heading)}")
-    chance = fmt_chance(match.rarity)
+    chance = fmt_chance(match.rarity, samples)
     rarity = f" \u00b7 unrelated scenes this close: {chance}" if chance else ""
     parts = Text(
         f"lexical {fmt_score(match.lexical)} \u00b7 semantic {fmt_score(match.semantic)}{rarity}"
@@ -226,18 +227,16 @@ def _match_block(match: MatchView) -> Padding:
     grid.add_column(no_wrap=True, style="dim")
     grid.add_column(overflow="fold", ratio=1)
     for ev in _strongest_evidence(match):
-        kind = Text(ev.kind, style=KIND_STYLES.get(ev.kind, "bold"))
+        kind = Text(ev.kind + (" (reworded)" if ev.reworded else ""), style=KIND_STYLES.get(ev.kind, "bold"))
         if ev.similarity is not None:
             kind.append(f" {fmt_score(ev.similarity)}", style="dim")
-        grid.add_row(kind, _where("draft", fmt_lines(ev.draft_line, ev.draft_end_line)), cut(ev.draft_text))
-        grid.add_row(
-            "", _where("ref", fmt_lines(ev.reference_line, ev.reference_end_line)), cut(ev.reference_text)
-        )
+        grid.add_row(kind, _where("draft", fmt_where(ev.draft_where, short=True)), cut(ev.draft_text))
+        grid.add_row("", _where("ref", fmt_where(ev.reference_where, short=True)), cut(ev.reference_text))
     return Padding(Group(head, Padding(Group(parts, grid), (0, 0, 0, 2))), (1, 0, 0, 0))
 
 
-def _where(side: str, lines: str) -> str:
-    return f"{side} {lines.replace('lines ', 'l.').replace('line ', 'l.')}" if lines else side
+def _where(side: str, place: str) -> str:
+    return f"{side} {place}" if place else side
 
 
 def _strongest_evidence(match: MatchView) -> list[Any]:

@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from simcheck.render.fields import as_dict, as_float, as_int, as_list, as_str, end_line, level_of
+from simcheck.render.fields import as_dict, as_float, as_int, as_list, as_str, level_of
+from simcheck.render.passages import EvidenceView, NameView, read_evidence, read_names
 from simcheck.render.wording import plural, scene_list
 from simcheck.settings import LEVELS, level_rank
 
@@ -25,27 +26,6 @@ NOTICE = (
     "of copying or infringement. Closeness can come from coincidence, shared sources, stock phrases or "
     "material the writer may use."
 )
-
-
-@dataclass(frozen=True)
-class NameView:
-    draft: str
-    reference: str
-    speeches: int | None
-
-
-@dataclass(frozen=True)
-class EvidenceView:
-    kind: str
-    similarity: float | None
-    draft_text: str
-    reference_text: str
-    draft_line: int | None
-    draft_end_line: int | None
-    reference_line: int | None
-    reference_end_line: int | None
-    draft_start: int | None
-    allowed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +49,8 @@ class MatchView:
     allowed_by: str | None = None
     rarity: float | None = None
     reference_line: int | None = None
+    draft_page: int | None = None  # PDF drafts: page where the draft scene starts
+    reference_page: int | None = None
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -99,6 +81,7 @@ class SceneView:
     number: int
     heading: str | None
     line: int | None
+    page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +115,31 @@ class ReportView:
     @property
     def scene_count(self) -> int:
         return len(self.scenes)
+
+    @property
+    def calibration_samples(self) -> int | None:
+        """How many unrelated scenes the levels were measured on (odds are never stated beyond it)."""
+        samples = as_int(self.calibration.get("samples"))
+        return samples if samples is not None and samples > 0 else None
+
+    def basis(self, ref: ReferenceView) -> str:
+        """What a reference's level rests on, in words: its strongest match and that match's evidence
+        (``draft scene 10 ↔ scene 3: 67 words verbatim``), how many scenes matched, and the same-order
+        chain when that is what raised the level."""
+        own = [m for m in (self.allowed_matches if ref.allowed else self.matches) if m.reference == ref.path]
+        if not own:
+            return ""
+        top = max(own, key=lambda m: (level_rank(m.level), m.rarity or 0.0, m.score or 0.0, -m.draft_scene))
+        text = f"draft scene {top.draft_scene} ↔ scene {top.reference_scene or '?'}"
+        shared = evidence_words(top)
+        if shared:
+            text += f": {shared}"
+        scenes = len({m.draft_scene for m in own})
+        if scenes > 1:
+            text = f"{scenes} scenes; strongest {text}"
+        if ref.sequence_scenes and level_rank(ref.level) > level_rank(top.level):
+            text += f"; {ref.sequence_scenes} scenes in the same order"
+        return text
 
     def finding_lines(self, limit: int = FINDINGS_SHOWN) -> list[str]:
         """The first ``limit`` per-reference findings, and one line that counts the rest."""
@@ -171,62 +179,26 @@ class ReportView:
         return best
 
 
+def evidence_words(match: MatchView) -> str:
+    """The draft words in a match's evidence, by kind: ``362 words fuzzy, 10 semantic``."""
+    counts: dict[str, int] = {}
+    passages: dict[str, int] = {}
+    for ev in match.evidence:
+        if ev.allowed_by and not match.allowed:
+            continue
+        counts[ev.kind] = counts.get(ev.kind, 0) + (ev.words or 0)
+        passages[ev.kind] = passages.get(ev.kind, 0) + 1
+    parts: list[str] = []
+    for kind in [k for k in KINDS if k in passages] + sorted(set(passages) - set(KINDS)):
+        if counts[kind]:
+            parts.append(f"{counts[kind]:,} {kind}" if parts else f"{plural(counts[kind], 'word')} {kind}")
+        else:
+            parts.append(f"{plural(passages[kind], 'passage')} {kind}")
+    return ", ".join(parts)
+
+
 def _strength(match: MatchView) -> tuple[int, float]:
     return (level_rank(match.level), match.score if match.score is not None else -1.0)
-
-
-def read_names(value: Any) -> tuple[NameView, ...]:
-    """A character mapping as a list of objects, pairs, or a {draft: reference} mapping."""
-    names: list[NameView] = []
-    if isinstance(value, Mapping):
-        for draft, ref in value.items():
-            if isinstance(ref, Mapping):
-                names.append(
-                    NameView(
-                        str(draft),
-                        as_str(ref.get("reference") or ref.get("name")) or "?",
-                        as_int(ref.get("speeches")),
-                    )
-                )
-            else:
-                names.append(NameView(str(draft), as_str(ref) or "?", None))
-        return tuple(names)
-    for item in as_list(value):
-        if isinstance(item, Mapping):
-            draft = as_str(item.get("draft"))
-            ref = as_str(item.get("reference"))
-            if draft is None or ref is None:
-                continue
-            speeches = as_int(item.get("speeches", item.get("count")))
-            names.append(NameView(draft, ref, speeches))
-        elif isinstance(item, Sequence) and not isinstance(item, str) and len(item) >= 2:
-            names.append(NameView(str(item[0]), str(item[1]), as_int(item[2]) if len(item) > 2 else None))
-    return tuple(names)
-
-
-def _position(value: Any) -> tuple[int | None, int | None]:
-    pos = as_dict(value)
-    return as_int(pos.get("line")), as_int(pos.get("start"))
-
-
-def read_evidence(value: Any) -> EvidenceView:
-    item = as_dict(value)
-    draft_text = as_str(item.get("draft_text")) or ""
-    reference_text = as_str(item.get("reference_text")) or ""
-    draft_line, draft_start = _position(item.get("draft"))
-    reference_line, _ = _position(item.get("reference"))
-    return EvidenceView(
-        kind=level_of(item.get("kind")) or "unknown",
-        similarity=as_float(item.get("similarity")),
-        draft_text=draft_text,
-        reference_text=reference_text,
-        draft_line=draft_line,
-        draft_end_line=end_line(draft_line, draft_text),
-        reference_line=reference_line,
-        reference_end_line=end_line(reference_line, reference_text),
-        draft_start=draft_start,
-        allowed_by=as_str(item.get("allowed_by")) or None,
-    )
 
 
 def _scene_count(value: Any) -> int | None:
@@ -255,7 +227,9 @@ def build_view(report: Mapping[str, Any]) -> ReportView:
         scene = as_dict(item)
         number = as_int(scene.get("number"))
         if number is not None and number not in scenes:
-            scenes[number] = SceneView(number, as_str(scene.get("heading")), as_int(scene.get("line")))
+            scenes[number] = SceneView(
+                number, as_str(scene.get("heading")), as_int(scene.get("line")), as_int(scene.get("page"))
+            )
 
     raw_matches = [as_dict(m) for m in as_list(report.get("matches"))]
     raw_references = [as_dict(r) for r in as_list(report.get("references"))]
@@ -341,6 +315,8 @@ def build_view(report: Mapping[str, Any]) -> ReportView:
                 allowed_by=as_str(raw.get("allowed_by")) or None,
                 rarity=as_float(raw.get("rarity")),
                 reference_line=as_int(raw.get("reference_line")),
+                draft_page=scene_view.page if scene_view else None,
+                reference_page=as_int(raw.get("reference_page")),
             )
         )
     matches.sort(

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from simcheck.render.fields import as_float
+from simcheck.render.passages import Where
 
 
 class NamePair(Protocol):
@@ -85,14 +86,63 @@ def fmt_names(names: Sequence[NamePair], limit: int | None = None) -> str:
     return ", ".join(parts)
 
 
-def fmt_chance(rarity: float | None) -> str | None:
-    """A rarity (-log10 of a chance) as words: 4.3 -> ``1 in 20,000``; None when there is none."""
+def fmt_chance(rarity: float | None, samples: int | None = None) -> str | None:
+    """A rarity (-log10 of a chance) as words: 2.3 -> ``about 1 in 200``; None when there is none.
+
+    Never rarer than the calibration's sample can show: beyond ``samples`` measured unrelated scenes,
+    ``rarer than 1 in 400 measured`` (the levels still use the fitted tail; the odds are not stated).
+    """
     if rarity is None or rarity <= 0:
         return None
-    if rarity > 12:
+    odds = 10**rarity
+    if samples is not None and samples > 0 and odds > samples:
+        return f"rarer than 1 in {samples:,} measured"
+    if samples is None and rarity > 12:
         return "less than 1 in a trillion"
-    rounded = float(f"{10**rarity:.1g}")
-    return f"1 in {rounded:,.0f}"
+    rounded = float(f"{odds:.1g}")
+    return f"about 1 in {rounded:,.0f}"
+
+
+def fmt_threshold(level: str, rarity: float | None, samples: int | None) -> str | None:
+    """What a level's threshold means, no rarer than the sample can show: ``low: rarer than 1 in 100
+    unrelated scenes``; beyond the sample: ``high: rarity 6 on the fitted tail (rarer than 1 in 400
+    measured)``."""
+    if rarity is None or rarity <= 0:
+        return None
+    odds = 10**rarity
+    if samples is not None and samples > 0 and odds > samples:
+        return f"{level}: rarity {rarity:g} on the fitted tail (rarer than 1 in {samples:,} measured)"
+    return f"{level}: rarer than 1 in {float(f'{odds:.1g}'):,.0f} unrelated scenes"
+
+
+def fmt_where(where: Where, short: bool = False) -> str:
+    """Where a passage is, in its file's own terms: ``page 12, line 30 - page 13, line 4`` (PDF),
+    ``paragraphs 3-7`` (Final Draft, Fade In; of the scene), else ``lines 437-508``.
+    ``short``: ``p.12 l.30``, ``¶3-7``, ``l.437-508``."""
+    if where.page is not None:
+        first = _page_at(where.page, where.page_line, short)
+        if where.end_page is None or (where.end_page, where.end_page_line) == (where.page, where.page_line):
+            return first
+        if where.end_page == where.page and where.end_page_line is not None:
+            return f"{first}–{where.end_page_line}"
+        return f"{first} – {_page_at(where.end_page, where.end_page_line, short)}"
+    if where.paragraph is not None:
+        last = where.end_paragraph
+        if short:
+            return f"¶{where.paragraph}" + (f"–{last}" if last and last != where.paragraph else "")
+        if last is None or last == where.paragraph:
+            return f"paragraph {where.paragraph}"
+        return f"paragraphs {where.paragraph}–{last}"
+    lines = fmt_lines(where.line, where.end_line)
+    if short:
+        return lines.replace("lines ", "l.").replace("line ", "l.")
+    return lines
+
+
+def _page_at(page: int, line: int | None, short: bool) -> str:
+    if short:
+        return f"p.{page}" + (f" l.{line}" if line is not None else "")
+    return f"page {page}" + (f", line {line}" if line is not None else "")
 
 
 def fmt_generated(value: str | None) -> str | None:

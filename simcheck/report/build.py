@@ -21,26 +21,25 @@ from typing import Any
 import numpy as np
 
 from simcheck.match.draft import Probe, ReferenceCache, RefScript
-from simcheck.match.evidence import PairResult, lexical_offsets
-from simcheck.match.names import SpeechLink, infer_names
+from simcheck.match.evidence import PairResult
+from simcheck.match.names import SpeechLink, infer_names, renamed
 from simcheck.match.rarity import Calibration
-from simcheck.match.scoring import ChainLink, best_chain, chain_rarity, sequence_share, strengths
+from simcheck.match.scoring import ChainLink, best_chain, chain_rarity, sequence_share
+from simcheck.report.coords import Coordinates
 from simcheck.report.model import (
     NO_LEVEL,
     CalibrationInfo,
     DraftInfo,
-    Evidence,
     IndexInfo,
-    Location,
     Match,
     Overall,
     ReferenceResult,
     Report,
     SceneInfo,
 )
+from simcheck.report.pieces import match_evidence
 from simcheck.search.references import References
-from simcheck.settings import CHAIN_MIN_RARITY, COVERED_BY_LEXICAL, CompareSettings, level_rank
-from simcheck.text.words import SceneWords
+from simcheck.settings import CHAIN_MIN_RARITY, CompareSettings, level_rank
 from simcheck.version import __version__
 
 
@@ -51,6 +50,8 @@ class Source:
     path: str | None
     kind: str  # "index" | "pairwise"
     manifest_sha256: str | None = None
+    root: str | None = None  # the folder given to --against (see report.paths); None: from the index
+    skipped: tuple[str, ...] = ()  # "path: problem" of what the walk skipped (links leading outside)
 
 
 def build_report(
@@ -67,9 +68,10 @@ def build_report(
     ``tests``: how many scene chains could have been formed (paid for by ``scoring.chain_rarity``)."""
     matches: list[Match] = []
     references: list[ReferenceResult] = []
+    draft = Coordinates(probe.script, probe.lines)
     for script_id in sorted(results):
         ref = cache.get(script_id)
-        ref_matches, ref_result = _reference(probe, ref, results[script_id], calibration, tests, cache)
+        ref_matches, ref_result = _reference(probe, ref, results[script_id], calibration, tests, cache, draft)
         matches.extend(ref_matches)
         if ref_result is not None:
             references.append(ref_result)
@@ -90,7 +92,7 @@ def build_report(
         simcheck_version=__version__,
         settings={"index": dataclasses.asdict(refs.settings), "compare": dataclasses.asdict(settings)},
         index=_index_info(refs, source),
-        draft=_draft_info(probe),
+        draft=_draft_info(probe, draft),
         references=tuple(references),
         matches=tuple(matches),
         overall=_overall(probe, matches, references),
@@ -124,6 +126,7 @@ def _reference(
     calibration: Calibration,
     tests: int,
     cache: ReferenceCache,
+    draft: Coordinates,
 ) -> tuple[list[Match], ReferenceResult | None]:
     links = [
         ChainLink(r.draft_scene, r.reference_scene, r.rarity) for r in results if r.rarity >= CHAIN_MIN_RARITY
@@ -134,6 +137,7 @@ def _reference(
     on_chain = {(link.draft_scene, link.reference_scene) for link in chain} if chain_level else set()
 
     chosen: list[tuple[PairResult, Match]] = []
+    coords = (draft, Coordinates(ref.script, ref.lines))
     for result in results:
         level = calibration.level(result.rarity)
         if level is None and (result.draft_scene, result.reference_scene) in on_chain:
@@ -145,7 +149,7 @@ def _reference(
             allowed = level is not None
             score, rarity = result.allowed_score, result.allowed_rarity
         if level is not None:
-            chosen.append((result, _match(probe, ref, cache, result, level, allowed, score, rarity)))
+            chosen.append((result, _match(probe, ref, cache, result, level, allowed, score, rarity, coords)))
     if not chosen:
         return [], None
     matches = [match for _, match in chosen]
@@ -189,7 +193,7 @@ def _reference(
         sequence_scenes=len(chain_matched) if len(chain_matched) >= 2 else 0,
         allowed=not flagged,
         allowed_by="; ".join(allowed_by) if allowed_by and not flagged else None,
-        names=infer_names(name_links),
+        names=renamed(infer_names(name_links)),  # PRUDHOE -> PRUDHOE says nothing: renamings only
     )
 
 
@@ -208,16 +212,17 @@ def _match(
     allowed: bool,
     score: Any,
     rarity: float,
+    coords: tuple[Coordinates, Coordinates],
 ) -> Match:
     draft_scene = probe.script.scenes[result.draft_scene - 1]
     ref_scene = ref.script.scenes[result.reference_scene - 1]
     words = cache.scene_words(ref.id, result.reference_scene) if result.lexical else None
-    evidence = _evidence(probe, ref, words, result)
+    evidence = match_evidence(probe, words, result, *coords)
     allowed_by = None
     if allowed:
         entries = sorted({e.allowed_by for e in evidence if e.allowed_by})
         allowed_by = "; ".join(entries) if entries else None
-    names = infer_names(result.links)
+    names = renamed(infer_names(result.links))
     return Match(
         draft_scene=result.draft_scene,
         reference=ref.path,
@@ -234,64 +239,16 @@ def _match(
         reference_scene_heading=ref_scene.heading,
         reference_title=ref.title,
         reference_line=ref_scene.line,
+        reference_page=coords[1].scene_page(result.reference_scene),
         rarity=rarity,
         evidence_words=score.evidence_words,
     )
 
 
-def _evidence(
-    probe: Probe, ref: RefScript, words: SceneWords | None, result: PairResult
-) -> tuple[Evidence, ...]:
-    out: list[Evidence] = []
-    d0, d1 = probe.words.scene_range(result.draft_scene)
-    lexical_cover = strengths(d1 - d0, ((p.a0, p.a1, 1.0) for p in result.lexical))
-    for piece in result.lexical:
-        assert words is not None
-        ds, de, rs, re_ = lexical_offsets(probe, d0, words, piece)
-        out.append(
-            Evidence(
-                kind=piece.kind,
-                similarity=piece.similarity,
-                draft=Location(ds, de, probe.lines.number(ds)),
-                reference=Location(rs, re_, ref.lines.number(rs)),
-                draft_text=probe.script.text[ds:de],
-                reference_text=ref.script.text[rs:re_],
-                strength=piece.similarity,
-                words=piece.a1 - piece.a0,
-                draft_speaker=probe.words.speakers.get(int(probe.words.units[d0 + piece.a0])),
-                reference_speaker=words.speakers.get(int(words.units[piece.b0])),
-                allowed_by=piece.allowed_by,
-            )
-        )
-    for sem in result.semantic:
-        covered = float(lexical_cover[sem.a0 : sem.a1].mean()) if sem.a1 > sem.a0 else 0.0
-        if covered >= COVERED_BY_LEXICAL:
-            continue
-        draft = probe.passages[sem.draft_passage]
-        other = sem.reference_passage
-        out.append(
-            Evidence(
-                kind="semantic",
-                similarity=sem.cosine,
-                draft=Location(draft.start, draft.end, probe.lines.number(draft.start)),
-                reference=Location(other.start, other.end, ref.lines.number(other.start)),
-                draft_text=probe.script.text[draft.start : draft.end],
-                reference_text=ref.script.text[other.start : other.end],
-                strength=sem.strength,
-                words=sem.a1 - sem.a0,
-                draft_speaker=draft.speaker,
-                reference_speaker=other.speaker,
-                allowed_by=sem.allowed_by,
-            )
-        )
-    out.sort(key=lambda e: (e.draft.start, e.reference.start, e.kind, e.draft.end, e.reference.end))
-    return tuple(out)
-
-
 # --- report pieces ----------------------------------------------------------------------------
 
 
-def _draft_info(probe: Probe) -> DraftInfo:
+def _draft_info(probe: Probe, coords: Coordinates) -> DraftInfo:
     script = probe.script
     bounds = probe.words.scene_bounds
     scenes = tuple(
@@ -302,6 +259,8 @@ def _draft_info(probe: Probe) -> DraftInfo:
             end=scene.end,
             line=scene.line,
             words=int(bounds[scene.number] - bounds[scene.number - 1]),
+            page=coords.scene_page(scene.number),
+            scene_number=scene.scene_number,
         )
         for scene in script.scenes
     )

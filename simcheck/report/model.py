@@ -36,11 +36,35 @@ EVIDENCE_KINDS = (VERBATIM, FUZZY, SEMANTIC)
 
 @dataclass(frozen=True)
 class Location:
-    """A passage in one file: ``text[start:end]``, starting on 1-based ``line``."""
+    """A passage in one file: ``text[start:end]``, starting on 1-based ``line``.
+
+    The writer's coordinates, where the source has them (each left out of the JSON when it is ``None``):
+    a PDF's ``page`` and ``page_line`` (1-based; every printed line of the page counts, headers
+    included) and ``top`` (points from the top of the page) where the passage's first paragraph
+    starts, ``end_page``/``end_page_line`` where its last paragraph starts; for Final Draft and Fade
+    In, the ``paragraph`` of the scene where it starts and ``end_paragraph`` where it ends (1-based,
+    the scene heading is paragraph 1); ``scene_number``: the scene number written in the script, if
+    any. For Fountain and plain text, ``line`` is the line of the file. (Added in simcheck 0.1:
+    optional fields of schema version 1.)
+    """
 
     start: int
     end: int
     line: int
+    page: int | None = None
+    page_line: int | None = None
+    top: float | None = None
+    end_page: int | None = None
+    end_page_line: int | None = None
+    paragraph: int | None = None
+    end_paragraph: int | None = None
+    scene_number: str | None = None
+
+
+LOCATION_OPTIONAL = (
+    *("page", "page_line", "top", "end_page", "end_page_line"),
+    *("paragraph", "end_paragraph", "scene_number"),
+)
 
 
 @dataclass(frozen=True)
@@ -49,8 +73,11 @@ class Evidence:
 
     ``similarity``: 1.0 for ``verbatim``; for ``fuzzy`` the multiset Dice coefficient of the two
     token ranges (share of common words, order-insensitive); for ``semantic`` the cosine of the two
-    passages' embeddings. ``strength`` in [0, 1] is how much this piece counts towards the scores
-    (see ``simcheck.match.scoring``); ``draft_speaker``/``reference_speaker`` the speakers, if speeches.
+    passages' embeddings, or, when ``reworded`` (a passage found by aligning its words that shares their
+    vocabulary in other sentences: the same content in other words), the multiset Dice coefficient.
+    ``reworded`` is left out of the JSON when false (an optional field of schema version 1).
+    ``strength`` in [0, 1] is how much this piece counts towards the scores (see
+    ``simcheck.match.scoring``); ``draft_speaker``/``reference_speaker`` the speakers, if speeches.
     """
 
     kind: str
@@ -64,6 +91,7 @@ class Evidence:
     draft_speaker: str | None = None
     reference_speaker: str | None = None
     allowed_by: str | None = None  # the allowlist entry covering this piece (it then does not count)
+    reworded: bool = False  # a semantic item found by aligning words (see the class docstring)
 
 
 @dataclass(frozen=True)
@@ -85,6 +113,7 @@ class Match:
     reference_scene_heading: str | None = None
     reference_title: str | None = None
     reference_line: int = 1  # line of the reference scene
+    reference_page: int | None = None  # PDF: page where the reference scene starts (else left out)
     rarity: float = 0.0  # -log10 of the chance that an unrelated scene has this much evidence
     evidence_words: float = 0.0  # strength-weighted draft words covered by evidence
 
@@ -116,6 +145,8 @@ class SceneInfo:
     end: int
     line: int
     words: int = 0
+    page: int | None = None  # PDF: page where the scene starts (else left out)
+    scene_number: str | None = None  # the number written in the script, if any (else left out)
 
 
 @dataclass(frozen=True)
@@ -139,6 +170,8 @@ class IndexInfo:
     scenes: int
     passages: int
     manifest_sha256: str | None = None
+    paths_relative_to: str | None = None  # name of the folder reference paths are relative to
+    references_sha256: str | None = None  # every reference's relative path and content sha256
 
 
 @dataclass(frozen=True)
@@ -187,6 +220,7 @@ class Report:
             ordered[key] = raw.pop(key)
         ordered.update(raw)
         result: dict[str, Any] = _clean(ordered)
+        _drop_unset(result)
         return result
 
     def to_json(self) -> str:
@@ -199,6 +233,25 @@ class Report:
             return False
         rank = level_rank(level)
         return any(not m.allowed and level_rank(m.level) >= rank for m in self.matches)
+
+
+def _drop_unset(report: dict[str, Any]) -> None:
+    """Leave out the optional coordinates a source does not have (schema 1 readers never see them)."""
+    for match in report["matches"]:
+        if match.get("reference_page") is None:
+            match.pop("reference_page", None)
+        for evidence in match["evidence"]:
+            if not evidence.get("reworded"):
+                evidence.pop("reworded", None)
+            for side in ("draft", "reference"):
+                location = evidence[side]
+                for key in LOCATION_OPTIONAL:
+                    if location.get(key) is None:
+                        location.pop(key, None)
+    for scene in report["draft"]["scenes"]:
+        for key in ("page", "scene_number"):
+            if scene.get(key) is None:
+                scene.pop(key, None)
 
 
 def _clean(value: Any) -> Any:

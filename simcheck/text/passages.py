@@ -27,6 +27,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from simcheck.errors import InputError
 from simcheck.model import (
     ACTION,
     ACTION_PASSAGE,
@@ -43,7 +44,7 @@ from simcheck.model import (
     Scene,
     Script,
 )
-from simcheck.settings import IndexSettings
+from simcheck.settings import MAX_PASSAGES, IndexSettings
 from simcheck.text.tokens import WORD
 from simcheck.text.words import SPEECH_KINDS, is_furniture
 
@@ -87,6 +88,12 @@ def make_passages(script: Script, settings: IndexSettings) -> list[Passage]:
     passages: list[Passage] = []
     for scene in script.scenes:
         passages.extend(_scene_passages(script, scene, settings, lines))
+        if len(passages) > MAX_PASSAGES:  # a cap (simcheck.read.caps): stop cutting, say so
+            raise InputError(
+                script.path,
+                f"more than {MAX_PASSAGES:,} passages to compare (a long feature script has about 1,000): "
+                "far longer than any script",
+            )
     return passages
 
 

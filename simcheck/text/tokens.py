@@ -18,6 +18,24 @@ NAME_TOKEN = "\u2400name"  # cannot collide with a real word: it starts with a c
 
 WORD = re.compile(r"\w+(?:['\u2019]\w+)*", re.UNICODE)  # the one definition of a word
 
+# Function words (and a few archaic and filler ones common in scripts): the aligner never seeds on one
+# alone (``simcheck.match.seeds``) and the report never underlines them alone (``simcheck.render``).
+_STOPWORDS_TEXT = """
+    a about above after again against all am an and any are aren't as at be because been before being
+    below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't
+    down during each few for from further had hadn't has hasn't have haven't having he he'd he'll
+    he's her here here's hers herself him himself his how how's i i'd i'll i'm i've if in into is
+    isn't it it's its itself let's me more most mustn't my myself no nor not of off on once only or
+    other ought our ours ourselves out over own same shan't she she'd she'll she's should shouldn't
+    so some such than that that's the their theirs them themselves then there there's these they
+    they'd they'll they're they've this those through to too under until up very was wasn't we we'd
+    we'll we're we've were weren't what what's when when's where where's which while who who's whom
+    why why's will with won't would wouldn't you you'd you'll you're you've your yours yourself
+    yourselves oh o ay yes yeah well now just thee thou thy thine hath doth shall upon us also may
+    might must one said say says s t d ll m re ve
+"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+
 # Words that appear in cue names but are ordinary words too: never masked on their own.
 _NAME_STOPWORDS = frozenset(
     """

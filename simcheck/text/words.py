@@ -182,3 +182,24 @@ def _element_words(text: str, element: Element, names: frozenset[str]) -> list[t
         else:
             out.append((norm, last, last))
     return out
+
+
+def nothing_to_compare(script: Script, passages: int | None = None) -> str | None:
+    """Why ``script`` cannot be checked at all, in one line saying what was read; None when it can.
+
+    A draft read as 0 scenes or 0 compared words (a title page only, everything in boneyard, only scene
+    headings, a layout nothing recognised) must never pass a gate as "0 scenes checked". With
+    ``passages`` (how many it was cut into), words too few to make one passage are the same.
+    """
+    words = len(script_words(script)) if script.scenes else 0
+    scenes = len(script.scenes)
+    if scenes and words and passages != 0:
+        return None
+    read = [
+        f"{scenes} scene{'s' if scenes != 1 else ''}",
+        f"{words:,} word{'s' if words != 1 else ''} to compare",
+    ]
+    if script.title_page:
+        read.append("a title page")
+    why = "too few words to compare" if scenes and words else "nothing to compare"
+    return f"read as {script.format}: {', '.join(read)}: {why} (simcheck parse shows what was read)"
