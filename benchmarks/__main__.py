@@ -1,8 +1,8 @@
 """``python -m benchmarks quality|speed|all|PART... [--quick] [--sample N]``: run, then write RESULTS.md.
 
 Parts (run in this order):
-  quality: planted, translations, innocent, pan
-  speed:   parse, index_speed, compare_latency, scale, compare_scale, report_render
+  quality: planted, translations, innocent, pan, calibration_quality
+  speed:   parse, index_speed, compare_latency, scale, compare_scale, report_render, calibration
 ``all`` runs both groups. A full run updates the named sections of ``benchmarks/results.json`` and
 re-renders ``benchmarks/RESULTS.md`` (sections not run keep their earlier numbers, command and date).
 A ``--quick`` run (small samples, for checking the suite) never touches the published files: it writes
@@ -34,8 +34,8 @@ from typing import Any
 from benchmarks import results
 from benchmarks.context import SEED, Context, log
 
-QUALITY = ("planted", "translations", "innocent", "pan")
-SPEED = ("parse", "index_speed", "compare_latency", "scale", "compare_scale", "report_render")
+QUALITY = ("planted", "translations", "innocent", "pan", "calibration_quality")
+SPEED = ("parse", "index_speed", "compare_latency", "scale", "compare_scale", "report_render", "calibration")
 QUICK_PAN_SAMPLE = 2  # PAN pairs per part in a --quick run (unless --sample says otherwise)
 GROUPS = {"quality": QUALITY, "speed": SPEED, "all": QUALITY + SPEED}
 # Parts written by other modules: module name -> what RESULTS.md calls them if they are missing.
@@ -43,6 +43,8 @@ EXTERNAL = {
     "pan": ("benchmarks.pan", "PAN 2013 text alignment"),
     "index_speed": ("benchmarks.index_speed", "Index throughput, re-index, size"),
     "scale": ("benchmarks.scale", "Index scale: open, search, memory from 10^4 to 10^6 passages"),
+    "calibration": ("benchmarks.calibration_scale", "Calibration: time and memory at scale, updates"),
+    "calibration_quality": ("benchmarks.calibration_quality", "Calibration: detection quality before/after"),
 }
 
 
@@ -82,6 +84,7 @@ def _call_external(name: str, ctx: Context) -> dict[str, Any]:
         "context": ctx,
         "seed": ctx.seed,
         "output_dir": ctx.output_dir,
+        "baseline": ctx.baseline,
     }
     params = inspect.signature(run).parameters
     accepts_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
@@ -219,6 +222,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="keep built indexes here between runs (default: a temporary folder)",
     )
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="a checkout of the code to compare with (calibration: before/after on the same indexes)",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         default=None,
@@ -270,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         runs=args.runs,
         cache_dir=args.cache_dir,
         output_dir=output,
+        baseline=args.baseline,
     )
     command = "python -m benchmarks " + " ".join(argv)
     machine = results.machine()

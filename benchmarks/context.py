@@ -140,6 +140,7 @@ class Context:
     cache_dir: Path | None = None
     plan: Plan | None = None
     output_dir: Path = Path(__file__).resolve().parent  # RESULTS.md, results.json, plots
+    baseline: Path | None = None  # a checkout of the code to compare with (the calibration part)
     caption: str = ""  # stamped on every plot: command, machine, date
     progress: Callable[[str], None] = log
     _embedder: Any = None
@@ -256,17 +257,19 @@ class Context:
         """Make sure ``index`` holds its calibration (the first compare after indexing measures it):
         returns (seconds, whether it was already cached), so that per-draft timings exclude it.
         ``measure``: also time a fresh measurement when it was cached (what the first compare pays)."""
-        from simcheck.calibration.load import EXTRA_NAME, fingerprint, load_calibration
+        from simcheck.calibration import is_current
+        from simcheck.calibration.load import fingerprint
+        from simcheck.calibration.update import refresh
         from simcheck.settings import CompareSettings
 
-        cached = index.read_extra(EXTRA_NAME) is not None
+        cached = is_current(index, CompareSettings())
         t0 = time.perf_counter()
         if cached and measure:
             from simcheck.calibration import measure as measure_background
 
             measure_background(index, CompareSettings(), fingerprint(index))
             cached = False
-        load_calibration(index, CompareSettings())
+        refresh(index, CompareSettings())
         seconds = time.perf_counter() - t0
         self.progress(f"calibration: {seconds:.0f} s ({'cached' if cached else 'measured'})")
         return seconds, cached

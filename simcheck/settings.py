@@ -76,8 +76,23 @@ PASSAGE_SAMPLES = 3000  # reference passages whose top-1 cosine with other scrip
 SCENE_SAMPLES = 400  # reference scenes used as pseudo-drafts against the other scripts
 PAIR_SAMPLES = 2000  # passages on each side of the random pairs (PAIR_SAMPLES ** 2 pairs)
 MIN_BIN_SAMPLES = 30  # a length bin with fewer sampled passages uses the pooled sample of all bins
-SAMPLE_SEED = 20240611
+SAMPLE_SEED = 20240611  # the key of the hash that draws the samples (simcheck.calibration.sample)
 SEARCH_K = 40  # neighbours fetched per sampled passage (the best one from another script is kept)
+CALIBRATION_MAX_K = 20_000  # ... and at most this many when all the nearest are in its own script
+SCENE_MAX_PASSAGES = 500  # a scene with more distinct passages is left out of the scene background, as
+# pseudo-draft and as reference (the corpus's longest scene has 470; a file of one 2 MB line is one
+# scene of 4,167 passages, which would cost minutes and gigabytes to verify against every sample)
+CALIBRATION_MAX_PAIRS = 16  # candidate scene pairs verified per pseudo-draft scene, heaviest first:
+# where every script resembles every other (300 tiny scripts written from one vocabulary) it would be
+# every script, and the cost quadratic in scripts. On the public corpus (median 8 candidates, 86 of 400
+# samples over 16) the low/medium/high thresholds in words come out the same with or without it
+CALIBRATION_BATCH = 8192  # passages searched per FAISS/LSH call while calibrating (memory ~ k x 12 B each)
+CALIBRATION_REFRESH = 0.1  # a kept scene sample is measured again once the references have grown or
+# shrunk by more than this (log of the ratio of passages or scripts; staggered per sample from half of
+# it): the word weights it was judged with have moved since
+CALIBRATION_FLOOR_DRIFT = 0.005  # ... and once a cosine floor it was judged with (candidate or evidence,
+# any length bin) has moved by more than this (a copy added to a small index moves them by 0.01-0.1;
+# taking one play out of the public corpus by at most 0.0035)
 COSINE_GRID = tuple(round(-0.2 + 0.01 * i, 2) for i in range(121))  # -0.2 .. 1.0, for the pair shares
 
 # --- candidates and verification (simcheck.match) ----------------------------------------------------

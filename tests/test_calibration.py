@@ -8,11 +8,11 @@ import pytest
 from fakes import HashEmbedder
 
 from simcheck import settings
-from simcheck.calibration import default_calibration, load_calibration, needs_measuring
+from simcheck.calibration import calibrate, default_calibration, load_calibration, needs_measuring
 from simcheck.calibration.load import EXTRA_NAME, fingerprint
 from simcheck.match.rarity import Calibration, EvidenceNull, SemanticNull, Tail
 from simcheck.match.scoring import PairScore
-from simcheck.model import ACTION, CHARACTER, DIALOGUE
+from simcheck.model import ACTION, CHARACTER, DIALOGUE, Script
 from simcheck.search.memory import MemoryReferences
 from simcheck.settings import CompareSettings, IndexSettings
 from tests.handmade import build_script
@@ -25,12 +25,12 @@ bread canal duck barge flour apron bench kitchen attic ladder garden hedge river
 VOCAB = tuple(_WORDS.split())
 
 
-def _random_script(rng: np.random.Generator, number: int) -> object:
+def _random_script(rng: np.random.Generator, number: int, n_scenes: int = 3) -> Script:
     def sentence(n: int) -> str:
         return " ".join(rng.choice(VOCAB, size=n)).capitalize() + "."
 
     scenes = []
-    for s in range(3):
+    for s in range(n_scenes):
         elements: list[tuple[str, ...]] = [(ACTION, sentence(12))]
         for k in range(4):
             elements.append((CHARACTER, f"PERSON{number}X{k % 2}"))
@@ -43,7 +43,7 @@ def _random_script(rng: np.random.Generator, number: int) -> object:
 def _references(count: int) -> MemoryReferences:
     rng = np.random.default_rng(7)
     scripts = [_random_script(rng, i) for i in range(count)]
-    return MemoryReferences.build(scripts, IndexSettings(), HashEmbedder(32))  # type: ignore[arg-type]
+    return MemoryReferences.build(scripts, IndexSettings(), HashEmbedder(32))
 
 
 def test_tail_is_empirical_inside_the_sample_and_exponential_beyond() -> None:
@@ -147,6 +147,7 @@ def test_few_references_use_the_shipped_defaults() -> None:
 
 def test_enough_references_are_measured_once_and_cached(monkeypatch: pytest.MonkeyPatch) -> None:
     refs = _references(settings.MIN_SCRIPTS)
+    assert calibrate(refs, CompareSettings()) is not None
     calibration = load_calibration(refs, CompareSettings())
     assert calibration.source == "index"
     assert calibration.scene_samples == sum(s.scenes for s in refs.scripts())  # fewer scenes than samples
@@ -158,9 +159,10 @@ def test_enough_references_are_measured_once_and_cached(monkeypatch: pytest.Monk
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("measured again")
 
-    monkeypatch.setattr("simcheck.calibration.load.measure", fail)
+    monkeypatch.setattr("simcheck.calibration.load.measure_state", fail)
     again = load_calibration(refs, CompareSettings())
     assert again.evidence == calibration.evidence
+    assert calibrate(refs, CompareSettings()) is None
 
 
 def test_measurement_is_deterministic() -> None:
@@ -188,7 +190,9 @@ def test_an_isolated_passage_pair_is_judged_against_a_large_reference_set() -> N
 def test_needs_measuring_until_cached() -> None:
     refs = _references(settings.MIN_SCRIPTS)
     assert needs_measuring(refs, CompareSettings())
-    load_calibration(refs, CompareSettings())
+    load_calibration(refs, CompareSettings())  # a compare measures for itself and saves nothing
+    assert needs_measuring(refs, CompareSettings())
+    calibrate(refs, CompareSettings())
     assert not needs_measuring(refs, CompareSettings())
     assert needs_measuring(refs, CompareSettings(min_verbatim_tokens=20))  # other settings, other null
     assert not needs_measuring(_references(3), CompareSettings())  # defaults: nothing to measure

@@ -8,7 +8,7 @@ The background ("null") is measured by treating reference material as a pseudo-d
 with every *other* reference script, through the same pipeline as a real draft, with the stored
 vectors and signatures (nothing is re-embedded). Two measurements, cached with the references
 (``References.write_extra("calibration", ...)``, keyed by a fingerprint of the scripts, the model and
-the settings) and re-measured when the references change:
+the settings) and brought up to date when the references change (see "At scale" below):
 
 1. ``SemanticNull``, per passage: for ``PASSAGE_SAMPLES`` reference passages, the highest cosine with
    a passage of another script (top-1 over ``n_passages`` passages), kept per length bin
@@ -43,12 +43,12 @@ the settings) and re-measured when the references change:
    unrelated scripts lexical evidence is rare (a few scenes in a hundred), and what there is is mostly
    genuinely shared text (quotations, a series' recurring lines), too little and too contaminated to
    fit; so only its share is measured and it decays by a fixed factor e per ``LEXICAL_BETA`` (3)
-   words: with the public corpus's share (~1.3%), any lexical evidence (8 distinctive words or more)
-   makes a scene pair low, about 18 words medium and 32 high. The fitted decay of the semantic and
+   words: with the public corpus's share (~1.8%), any lexical evidence (8 distinctive words or more)
+   makes a scene pair low, about 19 words medium and 33 high. The fitted decay of the semantic and
    combined tails is kept within ``EVIDENCE_MIN_BETA``..``EVIDENCE_MAX_BETA`` words for the same
    reason (related scripts in a corpus, such as the parts of a trilogy, would otherwise make reworded
-   copying look ordinary): with the public corpus, about 23 words of semantic evidence make a scene
-   pair low, 50 medium and 78 high.
+   copying look ordinary): with the public corpus, about 24 words of semantic evidence make a scene
+   pair low, 52 medium and 79 high.
 
 Levels of a match (``LEVELS`` thresholds on rarity): **low** >= 2 (rarer than 1 unrelated scene in
 100), **medium** >= 4 (1 in 10,000), **high** >= 6 (1 in 1,000,000). Below low there is no match. So
@@ -59,9 +59,27 @@ When the references are too few to measure a background (fewer than ``MIN_SCRIPT
 the same measurements taken on the public corpus in ``../shared/corpus`` (83 scripts) with the default
 model; the report says so (``calibration.source``: ``"default"`` or ``"index"``).
 
-Where the code is: ``background`` (measuring it, through the real candidate search and evidence code
-of ``simcheck.match``), ``load`` (cached with the references under a fingerprint, measured now, or the
-defaults), ``defaults.json`` (the shipped defaults: numbers only, regenerated with
+At scale. The samples are drawn by content, not by id: the units (a script's distinct passage texts,
+its scenes) with the smallest keyed hashes of (script sha256, text or scene number), so an index built
+in another order or in segments measures the same units, identical passages count once, and the
+sample sizes are fixed whatever the references hold. All sampled passages are searched in a few
+batched FAISS/LSH calls; each pseudo-draft has at most ``CALIBRATION_MAX_PAIRS`` candidate scene pairs
+verified, and scenes of more than ``SCENE_MAX_PASSAGES`` distinct passages are left out, so time and
+memory stay bounded whatever one file holds and however many tiny scripts there are. Every sample keeps
+its result and what it depended on (the script that gave it, the scripts it met, the floors and sizes
+it was judged with), so a change is an update: new samples are measured, kept ones against the added
+scripts, and those that met a removed script or were judged with floors or sizes that have drifted
+(``CALIBRATION_FLOOR_DRIFT``, ``CALIBRATION_REFRESH``) again; the rest is what a new measurement would
+find, up to that drift. Only writers update it, under the index's write lock (``simcheck index`` and
+``simcheck remove`` after their write); a compare never writes: it uses the current calibration, else
+the last one measured on an earlier state of the index, else measures one for itself without saving
+it, and the report's note says which.
+
+Where the code is: ``sample`` (the content-keyed samples), ``passages`` and ``scenes`` (measuring the
+two backgrounds in batches, and the rules for keeping a sample), ``background`` (a measurement or an
+update), ``state`` (what an update starts from), ``load`` (cached, earlier, measured now, or the
+defaults; ``calibrate`` for writers), ``update`` (under the index's write lock), ``defaults.json`` (the
+shipped defaults: numbers only, regenerated with
 ``python -c "from simcheck.index import Index; from simcheck.calibration import load_calibration; from
 simcheck.settings import CompareSettings; import json; print(json.dumps(load_calibration(
 Index.open('corpus-index'), CompareSettings()).to_dict()))" > simcheck/calibration/defaults.json``
@@ -71,6 +89,21 @@ level thresholds are in ``simcheck.match.rarity`` (every scoring stage needs the
 """
 
 from simcheck.calibration.background import measure
-from simcheck.calibration.load import default_calibration, load_calibration, needs_measuring
+from simcheck.calibration.load import (
+    cached_document,
+    calibrate,
+    default_calibration,
+    is_current,
+    load_calibration,
+    needs_measuring,
+)
 
-__all__ = ["default_calibration", "load_calibration", "measure", "needs_measuring"]
+__all__ = [
+    "cached_document",
+    "calibrate",
+    "default_calibration",
+    "is_current",
+    "load_calibration",
+    "measure",
+    "needs_measuring",
+]

@@ -20,7 +20,7 @@ from simcheck.cli.options import (
 )
 from simcheck.cli.progress import IndexProgress
 from simcheck.cli.terminal import dumps, echo
-from simcheck.errors import IndexCorrupt, InputError, UsageError
+from simcheck.errors import IndexCorrupt, IndexLocked, InputError, UsageError
 from simcheck.settings import CompareSettings
 
 
@@ -81,6 +81,7 @@ def index_command(
     such a file on the command line to index it anyway. --compact merges the segments.
     """
     # the library loads when a command runs, so that `simcheck --help` takes 0.1 s, not 0.6 s (measured)
+    from simcheck.calibration import cached_document
     from simcheck.index import Index
 
     if not paths and not compact:
@@ -98,6 +99,7 @@ def index_command(
     index: Any = None
     try:
         index = Index.open_or_create(folder, model=model)
+        previous = cached_document(index)  # what the calibration's update starts from
         summary = index.add(
             paths,
             progress=progress,
@@ -134,7 +136,7 @@ def index_command(
         f"{folder}: {summary.scripts:,} scripts, {summary.scenes:,} scenes, {summary.passages:,} passages "
         f"({changes}) in {seconds(summary.seconds)}"
     )
-    _calibrate(index, quiet)
+    _calibrate(index, quiet, previous)
 
 
 def _new_folders(folder: Path) -> list[Path]:
@@ -156,19 +158,31 @@ def _remove_empty(created: list[Path]) -> None:
             return
 
 
-def _calibrate(index: Any, quiet: bool) -> None:
-    """Measure the index's background of unrelated scripts now, so that the first compare does not."""
-    from simcheck.calibration import load_calibration, needs_measuring  # loaded here: see index_command
+def _calibrate(index: Any, quiet: bool, previous: dict[str, Any] | None) -> None:
+    """Bring the index's background of unrelated scripts up to date now, under the index's write lock,
+    so that compares do not measure it (``previous``: the calibration before this run's write)."""
+    from simcheck.calibration import is_current  # loaded here: see index_command
+    from simcheck.calibration.update import refresh
 
     settings = CompareSettings()
-    if not needs_measuring(index, settings):
+    if is_current(index, settings):
         return
     if not quiet:
         echo("Calibrating: measuring how alike unrelated scripts in the index are...", err=True)
     started = time.perf_counter()
-    load_calibration(index, settings)
-    if not quiet:
-        echo(f"Calibrated in {seconds(time.perf_counter() - started)}", err=True)
+    try:
+        result = refresh(index, settings, previous)
+    except IndexLocked:
+        echo("Not calibrated: another simcheck process is writing this index (it calibrates it)", err=True)
+        return
+    if not quiet and result is not None:
+        state = result.state
+        echo(
+            f"Calibrated in {seconds(time.perf_counter() - started)} (measured {result.scenes_measured} of "
+            f"{len(state.scenes)} scene samples and {result.passages_measured} of {len(state.passages)} "
+            "passage samples; the others were kept from the last calibration)",
+            err=True,
+        )
 
 
 @click.command("info")
@@ -252,10 +266,13 @@ def list_command(index_dir: str | None, as_json: bool) -> None:
 @reports_errors
 def remove_command(paths: tuple[str, ...], index_dir: str | None) -> None:
     """Remove the scripts indexed from PATHS (files, or folders: everything indexed under them)."""
-    from simcheck.index import Index  # loaded here: see index_command
+    from simcheck.calibration import cached_document  # loaded here: see index_command
+    from simcheck.index import Index
 
     folder = index_folder(index_dir)
-    summary = Index.open(folder).remove(paths)
+    index = Index.open(folder)
+    previous = cached_document(index)
+    summary = index.remove(paths)
     for path in summary.removed:
         echo(f"removed {path}")
     for path in summary.not_indexed:
@@ -263,3 +280,4 @@ def remove_command(paths: tuple[str, ...], index_dir: str | None) -> None:
     if not summary.removed:
         raise UsageError(f"nothing removed: {', '.join(paths)} not in index {folder}")
     echo(f"{folder}: {summary.scripts:,} scripts, {summary.passages:,} passages left")
+    _calibrate(index, not sys.stderr.isatty(), previous)

@@ -175,18 +175,25 @@ def draft_probe(
 
 
 class ReferenceCache:
-    """Reference scripts loaded for alignment: each script read once, each scene tokenised once."""
+    """Reference scripts loaded for alignment: each script read once, each scene tokenised once.
 
-    def __init__(self, references: References) -> None:
+    With ``max_chars``, the scripts least recently used are dropped (with their words) once the texts
+    held pass that many characters (the calibration meets every script of a large index)."""
+
+    def __init__(self, references: References, max_chars: int | None = None) -> None:
         self.references = references
-        self._loaded: dict[int, RefScript] = {}
+        self._loaded: dict[int, RefScript] = {}  # in order of last use
         self._words: dict[tuple[int, int], SceneWords] = {}
         self._weights: dict[tuple[int, int], np.ndarray] = {}
         self._meta = {s.id: s for s in references.scripts()}
+        self._max_chars = max_chars
+        self._chars = 0
 
     def get(self, script_id: int) -> RefScript:
-        loaded = self._loaded.get(script_id)
-        if loaded is None:
+        loaded = self._loaded.pop(script_id, None)
+        if loaded is not None:
+            self._loaded[script_id] = loaded
+        else:
             script = self.references.load_script(script_id)
             meta = self._meta.get(script_id)
             loaded = RefScript(
@@ -198,7 +205,17 @@ class ReferenceCache:
                 lines=Lines.of(script.text),
             )
             self._loaded[script_id] = loaded
+            self._chars += len(script.text)
+            self._evict()
         return loaded
+
+    def _evict(self) -> None:
+        while self._max_chars is not None and self._chars > self._max_chars and len(self._loaded) > 1:
+            oldest = next(iter(self._loaded))
+            self._chars -= len(self._loaded.pop(oldest).script.text)
+            for cache in (self._words, self._weights):
+                for key in [k for k in cache if k[0] == oldest]:
+                    del cache[key]
 
     def scene_words(self, script_id: int, number: int) -> SceneWords:
         """The compared words of one reference scene."""
