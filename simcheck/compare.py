@@ -8,7 +8,9 @@ so for several drafts sharing one model, references and calibration. It only seq
 2. candidate scene pairs from the LSH and the FAISS index (``match.candidates``);
 3. evidence: token alignment and passage-embedding comparison per candidate (``match.evidence``),
    scored against the calibration (``simcheck.calibration``, ``match.rarity``);
-4. the report: matches, references, the summary (``simcheck.report.build``).
+4. the story: the draft's story units aligned in order with candidate references' scenes
+   (``match.story``; off with ``CompareSettings.story = False``);
+5. the report: matches, references with their story findings, the summary (``simcheck.report.build``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from simcheck.match.candidates import find_candidates
 from simcheck.match.draft import Probe, ReferenceCache, check_content, draft_probe, read_drafts
 from simcheck.match.evidence import PairResult, VerifyOptions, small_matrix_mode, verify_script
 from simcheck.match.rarity import Calibration
+from simcheck.match.story import StoryResult, judge_story
 from simcheck.model import Script
 from simcheck.read import read_script
 from simcheck.read.walk import script_paths
@@ -40,7 +43,8 @@ from simcheck.text.passages import make_passages
 
 @dataclass(frozen=True)
 class Step:
-    """Progress: ``embed`` (every draft's passages, draft 0), then per draft ``candidates``, ``evidence``."""
+    """Progress: ``embed`` (every draft's passages, draft 0), then per draft ``candidates``, ``evidence``,
+    ``story``, ``report``."""
 
     draft: int  # 1-based; 0 for the shared embedding
     drafts: int
@@ -132,9 +136,26 @@ class Comparer:
                 found = verify_script(probe, self.cache, script_id, pairs, calibration, options, allowlist)
                 if found:
                     results[script_id] = found
+        story: dict[int, StoryResult] = {}
+        if settings.story:
+            say("story", 0, 1)
+            story = judge_story(
+                probe, self.references, self.cache, calibration, settings, also=results.keys()
+            )
         say("report", len(candidates), len(candidates))
         tests = max(1, len(candidates)) * max(1, len(probe.script.scenes))
-        report = build_report(probe, results, self.cache, calibration, settings, self.source, tests, warnings)
+        report = build_report(
+            probe,
+            results,
+            self.cache,
+            calibration,
+            settings,
+            self.source,
+            tests,
+            warnings,
+            story=story,
+            allowlist=allowlist,
+        )
         return shown_paths(report, self.references.scripts(), self.source, settings.absolute_paths)
 
 
