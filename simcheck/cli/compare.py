@@ -113,8 +113,9 @@ def compare_command(
 ) -> None:
     """Compare each DRAFT with the references, scene by scene, and show the evidence.
 
-    Exit status: 0 when no flagged match or story finding reaches --fail-on, 3 when one does, 1 when an
-    input or the index cannot be read (or is not a script format simcheck reads), 2 for usage errors.
+    Exit status: 0 when no flagged finding reaches --fail-on, 3 when one does (a match or a story
+    finding), 1 when an input or the index cannot be read (or is not a script format simcheck reads), 2
+    for usage errors.
     Levels say how unusual the evidence is among unrelated scripts, not whether copying happened. With
     several drafts and JSON on stdout, the output is {"schema_version": 2, "reports": [...]}, one report
     per draft.
