@@ -296,7 +296,6 @@ class IndexSettings:
 # --- the story finding as the report shows it (simcheck.report.story) ---------------------------------
 STORY_EXCERPT_LINES = 4  # opening non-blank lines of a story unit shown beside its counterpart
 STORY_EXCERPT_CHARS = 360  # ... cut at a line end by this many characters (a prose paragraph is one line)
-STORY_SHARED_SHOWN = 12  # shared content words kept per chain link in the report, most telling first
 STORY_SUMMARY_SHOWN = 3  # story findings named in the overall summary sentence; the rest are counted
 
 

@@ -19,8 +19,9 @@ from simcheck.render.escape import esc
 from simcheck.render.fields import as_dict, as_float, as_str
 from simcheck.render.story_cards import story_section
 from simcheck.render.svg import DEFS, coverage_bar, level_class, scene_map, scene_strip
-from simcheck.render.view import NOTICE, ReferenceView, ReportView, build_view
+from simcheck.render.view import ReferenceView, ReportView, build_view
 from simcheck.render.wording import (
+    NOTICE,
     fmt_generated,
     fmt_percent,
     fmt_sequence,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from simcheck.match.seeds import stem
 from simcheck.render.cards import passage_html
 from simcheck.render.escape import esc
 from simcheck.render.story import StoryLinkView, StoryView
@@ -20,7 +21,6 @@ from simcheck.render.wording import fmt_chance, fmt_percent, fmt_score, fmt_wher
 from simcheck.text.tokens import fold
 
 DOT = " \u00b7 "
-STEM_PREFIX = 4  # a shared word of at least this many letters also marks its inflections (crown, crowned)
 _WORD = re.compile(r"[\w']+")
 NO_LINKS = '<p class="muted">The report lists no links for this chain.</p>'
 LEVEL_WORDS = {
@@ -149,15 +149,13 @@ def _side(
 
 
 def mark_shared(text: str, shared: Iterable[str]) -> str:
-    """``text`` escaped, each word that is one of the ``shared`` content words (folded; a shared word of
-    ``STEM_PREFIX`` letters or more also marks the words it starts) wrapped in ``<mark>``."""
-    keys = {fold(word) for word in shared if word.strip()}
-    stems = tuple(key for key in keys if len(key) >= STEM_PREFIX)
+    """``text`` escaped, each word that is one of the ``shared`` content words up to the story layer's
+    light stemming (``match.seeds.stem``: ``brothers`` marks ``brother``) wrapped in ``<mark>``."""
+    keys = {stem(fold(word).strip("'")) for word in shared if word.strip()}
     out: list[str] = []
     last = 0
     for found in _WORD.finditer(text):
-        key = fold(found.group(0)).strip("'")
-        if key in keys or (stems and key.startswith(stems)):
+        if stem(fold(found.group(0)).strip("'")) in keys:
             out.append(esc(text[last : found.start()]))
             out.append(f"<mark>{esc(found.group(0))}</mark>")
             last = found.end()

@@ -21,13 +21,12 @@ from simcheck.settings import LEVELS, level_rank
 KINDS = ("verbatim", "fuzzy", "semantic")
 LEXICAL_KINDS = frozenset({"verbatim", "fuzzy"})
 FINDINGS_SHOWN = 5  # per-reference sentences in the summary; the rest are counted
-
-NOTICE = (
-    "This report shows evidence for a person to judge: passages of the draft that are unusually close to "
-    "passages of reference scripts, side by side, with how unusual the closeness is. It is not a finding "
-    "of copying or infringement. Closeness can come from coincidence, shared sources, stock phrases or "
-    "material the writer may use."
-)
+WHAT_IS_SHARED = {  # (lexical evidence, semantic evidence) -> what a reference's matches share, in words
+    (True, True): "unusual wording and similar content",
+    (True, False): "unusual wording",
+    (False, True): "similar content in different words",
+    (False, False): "unusual closeness",
+}
 
 
 @dataclass(frozen=True)
@@ -412,14 +411,7 @@ def _finding(
         kinds = {ev.kind for m in group for ev in m.evidence}
         lexical = bool(kinds & LEXICAL_KINDS)
         semantic = "semantic" in kinds
-        if lexical and semantic:
-            what = "unusual wording and similar content"
-        elif lexical:
-            what = "unusual wording"
-        elif semantic:
-            what = "similar content in different words"
-        else:
-            what = "unusual closeness"
+        what = WHAT_IS_SHARED[(lexical, semantic)]
         level = max((m.level for m in group), key=level_rank)
         if ref is not None and level_rank(ref.level) > level_rank(level):
             story = ref.flagged_story

@@ -136,8 +136,8 @@ class StoryLink:
     ``simcheck.match.story``). ``draft``/``reference``: where the whole unit lies (``text[start:end]``
     is the unit); ``draft_text``/``reference_text``: its opening lines as written, a prefix of the
     unit (``STORY_EXCERPT_LINES``, at most ``STORY_EXCERPT_CHARS``), ``draft_words``/``reference_words``
-    the unit's length in words. ``shared``: the content words both units share, most telling first
-    (at most ``STORY_SHARED_SHOWN``): the plot elements a reader can look for in the two texts.
+    the unit's length in words. ``shared``: the content words both units share (names masked, lightly
+    stemmed), most telling first: the plot elements a reader can look for in the two texts.
     Condensation shows as several links with the same draft unit (several reference scenes told in
     one unit) or the same reference scene (one scene spread over several units).
     """

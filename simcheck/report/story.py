@@ -25,7 +25,7 @@ from simcheck.match.story import StoryPair, StoryResult
 from simcheck.model import SCENE_HEADING, Script
 from simcheck.report.coords import Coordinates
 from simcheck.report.model import CharacterLink, Location, ReferenceResult, StoryFinding, StoryLink
-from simcheck.settings import STORY_EXCERPT_CHARS, STORY_EXCERPT_LINES, STORY_SHARED_SHOWN, level_rank
+from simcheck.settings import STORY_EXCERPT_CHARS, STORY_EXCERPT_LINES, level_rank
 from simcheck.text.units import StoryUnit
 
 
@@ -133,7 +133,7 @@ def _link(pair: StoryPair, draft: Coordinates, reference: Coordinates) -> StoryL
         reference_text=ref_text,
         draft_words=pair.unit.words,
         reference_words=pair.reference_unit.words,
-        shared=tuple(pair.shared[:STORY_SHARED_SHOWN]),
+        shared=tuple(pair.shared),
     )
 
 
