@@ -405,3 +405,15 @@ def test_cli_no_story_flag_reaches_the_settings(draft: Path, fake_story: FakeSto
     result = CliRunner().invoke(cli, [*args[:-2], "--fail-on", "medium"])
     assert result.exit_code == 3, result.output  # a medium story finding alone trips --fail-on medium
     assert fake_story.calls == 1
+
+
+def test_a_unit_telling_several_scenes_is_shown_once(story_report: dict[str, Any]) -> None:
+    report = copy.deepcopy(story_report)
+    chain = _story_ref(report)["story"]["chain"]
+    chain[2].update(draft_scene=2, draft_unit=2)  # draft unit 2 tells reference scenes 2 and 4
+    page = render_html(report)
+    section = page[page.index('id="story"') : page.index('id="evidence"')]
+    assert "the same draft unit as link 2" in section
+    assert section.count("Her daughter ILSE, twenty, reads a letter") == 1
+    text = render_text(report, width=120)
+    assert text.count("Her daughter ILSE, twenty, reads a letter") == 1

@@ -79,7 +79,7 @@ def _card(view: ReportView, ref: ReferenceView) -> str:
     if story.allowed_by:
         facts.append(("Allowed by", f"{story.allowed_by} (not flagged)"))
     facts_html = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in facts)
-    rows = "".join(_row(view, ref, story, k, link) for k, link in enumerate(story.chain, start=1))
+    rows = "".join(_row(ref, story, k, link) for k, link in enumerate(story.chain, start=1))
     cols = f'<div class="cols" aria-hidden="true"><div>Draft</div><div>{esc(ref.title)}</div></div>'
     links = [f'<a href="#map-{esc(ref.id)}">\u2191 scene map</a>'] if not allowed else []
     links.append('<a href="#summary">\u2191 summary</a>')
@@ -108,7 +108,7 @@ def _characters(story: StoryView) -> str:
     )
 
 
-def _row(view: ReportView, ref: ReferenceView, story: StoryView, k: int, link: StoryLinkView) -> str:
+def _row(ref: ReferenceView, story: StoryView, k: int, link: StoryLinkView) -> str:
     shared = ", ".join(link.shared)
     head = [f"link {k} of {len(story.chain)}"]
     if link.similarity is not None:
@@ -118,16 +118,38 @@ def _row(view: ReportView, ref: ReferenceView, story: StoryView, k: int, link: S
         head_html += f'{esc(DOT)}shared: <span class="shared">{esc(shared)}</span>'
     draft_where = "Draft"
     if link.draft_unit is not None:
-        draft_where += f"{DOT}{'passage' if story.prose else 'unit'} {link.draft_unit}"
+        draft_where += f"{DOT}{unit_word(story)} {link.draft_unit}"
     if link.draft_scene is not None and not story.prose:
         draft_where += f"{DOT}scene {link.draft_scene}"
     ref_where = ref.title + (f"{DOT}scene {link.reference_scene}" if link.reference_scene is not None else "")
+    previous = story.chain[k - 2] if k > 1 else None
+    if previous is not None and previous.draft_unit == link.draft_unit:  # condensed: shown once
+        draft_side = _same(draft_where, f"the same draft {unit_word(story)} as link {k - 1}")
+    else:
+        draft_side = _side(draft_where, link.draft_heading, link.draft_text, link.draft_words, link, True)
+    if previous is not None and (previous.reference_unit, previous.reference_scene) == (
+        link.reference_unit,
+        link.reference_scene,
+    ):
+        ref_side = _same(ref_where, f"the same reference scene as link {k - 1}")
+    else:
+        ref_side = _side(
+            ref_where, link.reference_heading, link.reference_text, link.reference_words, link, False
+        )
     return (
         f'<div class="ev story-link" id="{esc(story_id(ref))}-{k}">'
-        f'<div class="ev-head">{head_html}</div>'
-        f"{_side(draft_where, link.draft_heading, link.draft_text, link.draft_words, link, True)}"
-        f"{_side(ref_where, link.reference_heading, link.reference_text, link.reference_words, link, False)}"
-        "</div>"
+        f'<div class="ev-head">{head_html}</div>{draft_side}{ref_side}</div>'
+    )
+
+
+def unit_word(story: StoryView) -> str:
+    return "passage" if story.prose else "unit"
+
+
+def _same(where: str, what: str) -> str:
+    """A side the previous link already showed (several scenes told in one unit, or the reverse)."""
+    return (
+        f'<div class="side"><span class="ln">{esc(where)}</span><p class="muted same">{esc(what)}</p></div>'
     )
 
 

@@ -231,14 +231,19 @@ def _story_block(ref: ReferenceView, story: StoryView, samples: int | None) -> P
     grid.add_column(no_wrap=True, style="dim")
     grid.add_column(overflow="fold", ratio=1)
     unit = "passage" if story.prose else "unit"
+    previous = None
     for link in story.chain[:TOP_STORY_LINKS]:
         pair = f"{unit} {link.draft_unit or '?'} \u2194 scene {link.reference_scene or '?'}"
         label = Text(pair, style="bold")
         label.append(f" {fmt_score(link.similarity)}", style="dim")
         shared = f"shared: {', '.join(link.shared)}" if link.shared else ""
         grid.add_row(label, "", Text(clean(shared), style="italic"))
-        grid.add_row("", _where("draft", fmt_where(link.draft_where, short=True)), cut(link.draft_text))
-        grid.add_row("", _where("ref", fmt_where(link.reference_where, short=True)), cut(link.reference_text))
+        if previous is None or previous.draft_unit != link.draft_unit:  # a condensed unit is shown once
+            grid.add_row("", _where("draft", fmt_where(link.draft_where, short=True)), cut(link.draft_text))
+        if previous is None or previous.reference_unit != link.reference_unit:
+            ref_where = _where("ref", fmt_where(link.reference_where, short=True))
+            grid.add_row("", ref_where, cut(link.reference_text))
+        previous = link
     rest = len(story.chain) - TOP_STORY_LINKS
     more = f"\u2026and {plural(rest, 'more link')} (see the HTML report)"
     tail = [Text(more, style="dim")] if rest > 0 else []
