@@ -414,6 +414,6 @@ def test_a_unit_telling_several_scenes_is_shown_once(story_report: dict[str, Any
     page = render_html(report)
     section = page[page.index('id="story"') : page.index('id="evidence"')]
     assert "the same draft unit as link 2" in section
-    assert section.count("Her daughter ILSE, twenty, reads a letter") == 1
+    assert section.count("Her daughter ILSE, twenty, reads a") == 1
     text = render_text(report, width=120)
     assert text.count("Her daughter ILSE, twenty, reads a letter") == 1
