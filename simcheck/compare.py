@@ -7,8 +7,8 @@ so for several drafts sharing one model, references and calibration. It only seq
    of all drafts in one batch (``simcheck.embed``); fingerprint them (``match.draft.draft_probe``);
 2. candidate scene pairs from the LSH and the FAISS index (``match.candidates``);
 3. evidence: token alignment and passage-embedding comparison per candidate (``match.evidence``),
-   scored against the calibration (``simcheck.calibration``, ``match.rarity``);
-4. the report: matches, references, the summary (``simcheck.report.build``).
+   scored against the calibration (``simcheck.calibration``, ``match.rarity``); the story (``match.story``);
+4. the report: matches, references with their story findings, the summary (``simcheck.report.build``).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from simcheck.match.candidates import find_candidates
 from simcheck.match.draft import Probe, ReferenceCache, check_content, draft_probe, read_drafts
 from simcheck.match.evidence import PairResult, VerifyOptions, small_matrix_mode, verify_script
 from simcheck.match.rarity import Calibration
+from simcheck.match.story import judge_story
 from simcheck.model import Script
 from simcheck.read import read_script
 from simcheck.read.walk import script_paths
@@ -97,15 +98,13 @@ class Comparer:
             self.embedder, texts, lambda done: say(Step(0, n, "", "embed", done, len(texts)))
         )
         reports: list[Report] = []
-        offset = 0
+        end = 0  # each draft's vectors: vectors[offset:end]
         for k, (script, group) in enumerate(zip(scripts, passages, strict=True), start=1):
             itself = [r for r in self.references.scripts() if script.sha256 and r.sha256 == script.sha256]
             warnings = tuple(f"{r.path} is the draft itself (same content): not compared" for r in itself)
             exclude = frozenset(r.id for r in itself)
-            probe = draft_probe(
-                script, group, vectors[offset : offset + len(group)], self.references, exclude
-            )
-            offset += len(group)
+            offset, end = end, end + len(group)
+            probe = draft_probe(script, group, vectors[offset:end], self.references, exclude)
 
             def step(stage: str, done: int, total: int, k: int = k, path: str = script.path) -> None:
                 say(Step(k, n, path, stage, done, total))
@@ -132,9 +131,13 @@ class Comparer:
                 found = verify_script(probe, self.cache, script_id, pairs, calibration, options, allowlist)
                 if found:
                     results[script_id] = found
+        on = settings.story  # the story layer: draft units aligned in order with references' scenes
+        story = judge_story(probe, self.references, self.cache, calibration, settings, results) if on else {}
         say("report", len(candidates), len(candidates))
         tests = max(1, len(candidates)) * max(1, len(probe.script.scenes))
-        report = build_report(probe, results, self.cache, calibration, settings, self.source, tests, warnings)
+        report = build_report(
+            probe, results, self.cache, calibration, settings, self.source, tests, warnings, story, allowlist
+        )
         return shown_paths(report, self.references.scripts(), self.source, settings.absolute_paths)
 
 
@@ -158,12 +161,10 @@ def open_references(
         references: References = MemoryReferences.build(scripts, IndexSettings(), embedder, progress=progress)
         return references, embedder, against_source(against, not_followed)
     if index is not None and not isinstance(index, str | Path):
-        references = index
-        path = getattr(references, "path", None)
+        references, path = index, getattr(index, "path", None)
     else:
-        location = Path(index) if index is not None else default_index_dir()
-        references = Index.open(location, embedder=embedder)
-        path = location
+        path = Path(index) if index is not None else default_index_dir()
+        references = Index.open(path, embedder=embedder)
     embedder = embedder or load_embedder(references.model_name)
     manifest = getattr(references, "manifest_sha256", None)
     return references, embedder, Source(str(path) if path is not None else None, "index", manifest)

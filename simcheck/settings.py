@@ -293,6 +293,12 @@ class IndexSettings:
             raise ValueError(f"passage sizes must lie between 1 and {MAX_PASSAGE_WORDS} words")
 
 
+# --- the story finding as the report shows it (simcheck.report.story) ---------------------------------
+STORY_EXCERPT_LINES = 4  # opening non-blank lines of a story unit shown beside its counterpart
+STORY_EXCERPT_CHARS = 360  # ... cut at a line end by this many characters (a prose paragraph is one line)
+STORY_SUMMARY_SHOWN = 3  # story findings named in the overall summary sentence; the rest are counted
+
+
 @dataclass(frozen=True)
 class CompareSettings:
     """How a draft is scored against references and which results are reported."""
@@ -305,6 +311,7 @@ class CompareSettings:
     allowlist_files: tuple[str, ...] = field(default=())  # files of allowlist entries, one per line
     max_pairs_per_scene: int = MAX_PAIRS_PER_SCENE  # semantic candidate scene pairs verified per draft scene
     absolute_paths: bool = False  # reports name references by absolute path (default: relative to the root)
+    story: bool = True  # judge the story too (simcheck.match.story); False (--no-story): words only
 
     def __post_init__(self) -> None:
         if self.fail_on not in FAIL_ON_CHOICES:

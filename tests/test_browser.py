@@ -404,3 +404,70 @@ def test_a_pdf_drafts_evidence_shows_its_pages(browser: DevTools, tmp_path: Path
         " return [r.width, r.height]; })()"
     )
     assert box[0] > 50 and box[1] > 5  # laid out, not hidden
+
+
+def with_story(report: dict[str, Any], hostile: str) -> dict[str, Any]:
+    """The sample with a story finding (schema 2) on its second reference, written by hand."""
+    texts = [
+        ("Harbour lights flicker. The crew hauls the nets in silence.", "The fleet comes in at dusk."),
+        ("The letter arrives; nobody dares open it.", "A letter lies unopened on the table."),
+        ("At the wake the brothers quarrel over the boat.", "The brothers fight over the boat."),
+    ]
+    chain = [
+        {
+            "draft_scene": k + 2,
+            "draft_unit": k + 2,
+            "reference_scene": 3 * k + 1,
+            "reference_unit": 3 * k + 1,
+            "similarity": 0.5 + 0.1 * k,
+            "draft": {"start": 100 * k, "end": 100 * k + 90, "line": 10 * k + 1},
+            "reference": {"start": 80 * k, "end": 80 * k + 70, "line": 9 * k + 1},
+            "draft_heading": f"INT. SCENE {k + 2}",
+            "reference_heading": f"EXT. REFERENCE SCENE {3 * k + 1}",
+            "draft_text": draft + ("\n" + hostile if k == 1 else ""),
+            "reference_text": ref,
+            "draft_words": 300,
+            "reference_words": 280,
+            "shared": ["letter", "boat", "brothers", "harbour", "fleet"],
+        }
+        for k, (draft, ref) in enumerate(texts)
+    ]
+    report = {**report, "schema_version": 2}
+    report["references"] = [dict(r) for r in report["references"]]
+    report["references"][1]["story"] = {
+        "score": 0.8,
+        "level": "medium",
+        "rarity": 4.4,
+        "coverage": 0.8,
+        "reference_coverage": 0.6,
+        "units": 8,
+        "prose": False,
+        "chain": chain,
+        "characters": [{"draft": hostile, "reference": "MAREN", "support": 3, "share": 1.0}],
+        "allowed": False,
+        "allowed_by": None,
+    }
+    return report
+
+
+def test_a_story_finding_shows_its_chain_side_by_side(browser: DevTools, tmp_path: Path) -> None:
+    hostile = '<script>window.__pwned = 5</script><img src=x onerror="window.__pwned = 6">'
+    page = write_report(tmp_path, with_story(sample(), hostile), "story.html")
+    events = load(browser, page)
+    assert problems(events, page.as_uri()) == []
+    assert browser.evaluate("typeof window.__pwned") == "undefined"
+    assert browser.evaluate("document.querySelectorAll('img').length") == 0
+    assert browser.evaluate("document.querySelectorAll('#story .story-link').length") == 3
+    # the draft unit and the reference scene stand side by side, the shared words marked
+    tops = browser.evaluate(
+        "Array.from(document.querySelectorAll('#story .story-link')[0].querySelectorAll('.side'))"
+        ".map(s => [Math.round(s.getBoundingClientRect().top), Math.round(s.getBoundingClientRect().left)])"
+    )
+    assert len(tops) == 2 and tops[0][0] == tops[1][0] and tops[0][1] < tops[1][1]
+    marks = browser.evaluate("Array.from(document.querySelectorAll('#story mark')).map(m => m.textContent)")
+    assert {"Harbour", "letter", "boat", "brothers", "fleet"} <= set(marks)
+    # the chain on the scene map links to its rows
+    assert browser.evaluate("document.querySelectorAll('.chain-cell').length") == 3
+    browser.evaluate("document.getElementById('story').scrollIntoView()")
+    shot = browser.call("Page.captureScreenshot", format="png")
+    (tmp_path / "story.png").write_bytes(base64.b64decode(shot["data"]))

@@ -29,7 +29,7 @@ def test_json_report_and_exit_3_when_high_is_reached() -> None:
     result = run(PLANTED, "--format", "json")
     assert result.exit_code == 3, result.output
     report = json.loads(result.stdout)
-    assert report["schema_version"] == 1
+    assert report["schema_version"] == 2
     assert report["draft"]["path"] == PLANTED
     assert report["overall"]["level"] == "high"
     assert report["references"][0]["path"] == "keepers_daughter.fountain"  # relative to the folder given
@@ -126,7 +126,7 @@ def test_output_file_format_from_suffix_and_deterministic(tmp_path: Path) -> Non
     result = run(PLANTED, "-o", str(target))
     assert result.exit_code == 3
     first = target.read_text(encoding="utf-8")
-    assert json.loads(first)["schema_version"] == 1
+    assert json.loads(first)["schema_version"] == 2
     run(PLANTED, "-o", str(target))
     assert target.read_text(encoding="utf-8") == first
     assert json.loads(run(PLANTED, "--format", "json").stdout) == json.loads(first)
@@ -135,8 +135,8 @@ def test_output_file_format_from_suffix_and_deterministic(tmp_path: Path) -> Non
 def test_several_drafts(tmp_path: Path) -> None:
     result = run(PLANTED, INNOCENT, "--format", "json")
     assert result.exit_code == 3
-    document = json.loads(result.stdout)  # one JSON document: {"schema_version": 1, "reports": [...]}
-    assert document["schema_version"] == 1
+    document = json.loads(result.stdout)  # one JSON document: {"schema_version": 2, "reports": [...]}
+    assert document["schema_version"] == 2
     assert [r["draft"]["path"] for r in document["reports"]] == [PLANTED, INNOCENT]
     out = tmp_path / "reports"
     result = run(PLANTED, INNOCENT, "--format", "json", "-o", str(out))

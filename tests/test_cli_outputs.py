@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize(
     "name,check",
     [
-        ("r.json", lambda text: json.loads(text)["schema_version"] == 1),
+        ("r.json", lambda text: json.loads(text)["schema_version"] == 2),
         ("r.html", lambda text: text.lower().startswith("<!doctype html")),
         ("r.txt", lambda text: text.startswith("simcheck similarity evidence: Salt and Signal")),
         ("r.csv", lambda text: text.startswith(",".join(COLUMNS[:6]))),
@@ -78,7 +78,7 @@ def test_several_drafts_need_a_folder_and_get_one_report_each(tmp_path: Path) ->
 
 def test_several_drafts_json_is_one_document_and_csv_has_one_header() -> None:
     document = json.loads(run(PLANTED, INNOCENT, "--format", "json").stdout)
-    assert list(document) == ["schema_version", "reports"] and document["schema_version"] == 1
+    assert list(document) == ["schema_version", "reports"] and document["schema_version"] == 2
     assert [r["draft"]["path"] for r in document["reports"]] == [PLANTED, INNOCENT]
     text = run(PLANTED, INNOCENT, "--format", "csv").stdout
     rows = list(csv.reader(io.StringIO(text)))

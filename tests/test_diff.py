@@ -61,7 +61,7 @@ def test_new_resolved_and_persisting_across_renumbered_scenes(reports: tuple[Pat
     result = run(str(old), str(new), "--format", "json", "--fail-on", "never")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert list(data) == ["new", "resolved", "persisting"]
+    assert list(data) == ["new", "resolved", "persisting", "story"]
     pairs = {
         (p["old"]["draft_scene"], p["new"]["draft_scene"], p["new"]["reference_scene"])
         for p in data["persisting"]

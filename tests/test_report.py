@@ -56,9 +56,11 @@ def _report(level: str = "medium", allowed: bool = False) -> Report:
 def test_to_dict_has_the_contract_keys_in_order() -> None:
     data = _report().to_dict()
     assert list(data)[:2] == ["schema_version", "simcheck_version"]
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     for key in ("settings", "index", "draft", "references", "matches"):
         assert key in data
+    assert data["references"][0]["story"] is None  # schema 2: no story finding for this reference
+    assert data["overall"]["stories"] == 0
     assert set(data["draft"]) >= {"path", "sha256", "title", "scenes"}
     assert set(data["draft"]["scenes"][0]) >= {"number", "heading", "start", "end", "line"}
     assert set(data["references"][0]) >= {

@@ -21,6 +21,7 @@ from simcheck.cli.options import (
     model_option,
     quiet_option,
     reports_errors,
+    story_option,
     write_output,
 )
 from simcheck.cli.progress import CompareProgress
@@ -37,7 +38,8 @@ FILE_SUFFIX = {
     "csv": ".simcheck.csv",
 }
 FOLDER_FORMAT = "html"  # what -o FOLDER writes when --format does not say
-REPORTS_SCHEMA_VERSION = 1  # {"schema_version": 1, "reports": [...]}: several drafts' JSON on stdout
+REPORTS_SCHEMA_VERSION = 2  # {"schema_version": 2, "reports": [...]}: several drafts' JSON on stdout
+# (the reports' own version, simcheck.report.model.SCHEMA_VERSION; not imported: the CLI loads fast)
 
 
 @click.command("compare")
@@ -68,7 +70,9 @@ REPORTS_SCHEMA_VERSION = 1  # {"schema_version": 1, "reports": [...]}: several d
     "other suffix is refused) or into this folder (one DRAFT.simcheck.EXT per draft; required for "
     "several drafts). Without -o, HTML goes to DRAFT.simcheck.html beside the draft.",
 )
-@fail_on_option("Exit with status 3 when a flagged match reaches this level ('never': always exit 0).")
+@fail_on_option(
+    "Exit with status 3 when a flagged match or story finding reaches this level ('never': always exit 0)."
+)
 @click.option(
     "--allow",
     multiple=True,
@@ -82,6 +86,7 @@ REPORTS_SCHEMA_VERSION = 1  # {"schema_version": 1, "reports": [...]}: several d
     help="A file of allowlist entries, one per line, # comments (repeatable).",
 )
 @model_option("the index's model; all-MiniLM-L6-v2 with --against", "Embedding model name or local folder.")
+@story_option()
 @quiet_option("No progress display (there is none either when stderr is not a terminal).")
 @follow_links_option("--against folders")
 @click.option(
@@ -101,16 +106,19 @@ def compare_command(
     allow: tuple[str, ...],
     allowlist: tuple[str, ...],
     model: str | None,
+    story: bool,
     quiet: bool,
     follow_links: bool,
     absolute_paths: bool,
 ) -> None:
     """Compare each DRAFT with the references, scene by scene, and show the evidence.
 
-    Exit status: 0 when no flagged match reaches --fail-on, 3 when one does, 1 when an input or the
-    index cannot be read (or is not a script format simcheck reads), 2 for usage errors. Levels say how
-    unusual the evidence is among unrelated scripts, not whether copying happened. With several drafts
-    and JSON on stdout, the output is {"schema_version": 1, "reports": [...]}, one report per draft.
+    Exit status: 0 when no flagged finding reaches --fail-on, 3 when one does (a match or a story
+    finding), 1 when an input or the index cannot be read (or is not a script format simcheck reads), 2
+    for usage errors.
+    Levels say how unusual the evidence is among unrelated scripts, not whether copying happened. With
+    several drafts and JSON on stdout, the output is {"schema_version": 2, "reports": [...]}, one report
+    per draft.
     """
     # the library loads when a command runs, so that `simcheck --help` takes 0.1 s, not 0.6 s (measured)
     from simcheck.calibration import needs_measuring
@@ -129,7 +137,7 @@ def compare_command(
         for draft in drafts:
             check_output(_output_path(draft, output, fmt, folder))
     settings = CompareSettings(
-        fail_on=fail_on, allow=allow, allowlist_files=allowlist, absolute_paths=absolute_paths
+        fail_on=fail_on, allow=allow, allowlist_files=allowlist, absolute_paths=absolute_paths, story=story
     )
     allowed = Allowlist.build(settings.allow, settings.allowlist_files)
     progress = CompareProgress(enabled=not quiet and sys.stderr.isatty())

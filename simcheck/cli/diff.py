@@ -19,20 +19,25 @@ from simcheck.cli.terminal import dumps, echo
     type=click.Choice(("text", "json", "html")),
     default="text",
     show_default=True,
-    help='text: one line per finding; json: {"new": [...], "resolved": [...], "persisting": [...]}; '
-    "html: one self-contained page.",
+    help='text: one line per finding; json: {"new": [...], "resolved": [...], "persisting": [...], '
+    '"story": [...]}; html: one self-contained page.',
 )
-@fail_on_option("Exit with status 3 when a new finding reaches this level ('never': always exit 0).")
+@fail_on_option(
+    "Exit with status 3 when a new finding, or a story finding new or raised, reaches this level "
+    "('never': always exit 0)."
+)
 @reports_errors
 def diff_command(old: str, new: str, output_format: str, fail_on: str) -> None:
     """Compare the findings of two reports (simcheck compare --format json) of successive drafts.
 
     A finding of NEW is the same as one of OLD when both concern the same reference scene and their
     reference evidence overlaps; draft scene numbers do not matter, so renumbered scenes still match.
-    Findings are listed as new (only in NEW), resolved (only in OLD) and persisting (in both).
+    Findings are listed as new (only in NEW), resolved (only in OLD) and persisting (in both); story
+    findings (reports of schema 2) per reference, with how their level moved. Reports of schema 1 and 2
+    are read.
 
-    Exit status: 0, or 3 when a new finding reaches --fail-on; 1 when a report cannot be read, 2 for
-    usage errors.
+    Exit status: 0, or 3 when a new finding (or a story finding new or raised) reaches --fail-on; 1 when
+    a report cannot be read, 2 for usage errors.
     """
     from simcheck.render.diff import render_diff_html, render_diff_text  # loaded here: see compare
     from simcheck.report.diff import diff_reports, load_report

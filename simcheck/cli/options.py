@@ -132,6 +132,18 @@ def exclude_option(help: str) -> Callable[[F], F]:
     return click.option("--exclude", multiple=True, metavar="GLOB", help=help)
 
 
+def story_option() -> Callable[[F], F]:
+    """``--story/--no-story`` (default on), as ``story``: judge the story as well as the words."""
+    return click.option(
+        "--story/--no-story",
+        "story",
+        default=True,
+        show_default=True,
+        help="Also judge the story: draft units that follow a reference's scenes in order, in other words "
+        "and with other names (--no-story: wording and content only, a little faster).",
+    )
+
+
 def quiet_option(help: str) -> Callable[[F], F]:
     """``-q/--quiet``: no progress display."""
     return click.option("-q", "--quiet", is_flag=True, help=help)

@@ -3,8 +3,9 @@ terminal summary.
 
 One input, the report's JSON dict (``Report.to_dict()`` or a loaded ``--format json`` file); one view
 model (``view``, reading fields tolerantly with ``fields`` and wording numbers with ``wording``);
-renderers that never compute scores (``html`` with its evidence ``cards`` and ``svg`` pictures, ``text``).
-Imports only the shared base and ``simcheck.text.tokens`` (to mark shared words). A new output: a module
+renderers that never compute scores (``html`` with its evidence ``cards``, ``story_cards`` and ``svg``
+pictures, ``text``, ``csv``; story findings read by ``story``). Imports only the shared base,
+``simcheck.text.tokens`` and ``simcheck.match.seeds.stem`` (to mark shared words). A new output: a module
 here that takes a ``ReportView`` from ``view.build_view``.
 """
 

@@ -210,6 +210,37 @@ details.match[open]>summary{border-bottom:1px solid var(--line);background:var(-
 .back a{color:var(--muted)}
 .more-note{font-size:13px;color:var(--muted);margin:0 0 12px}
 
+/* story */
+details.story{border:1px solid var(--line);border-left:6px solid var(--faint);border-radius:8px;
+  margin:0 0 14px;background:#fff}
+details.story.lv-high{border-left-color:var(--high)}
+details.story.lv-medium{border-left-color:var(--medium)}
+details.story.lv-low{border-left-color:#b89400}
+details.story.lv-allowed{border-left-color:var(--allowed);background:#fafbfc}
+details.story>summary{cursor:pointer;padding:10px 14px;display:flex;flex-wrap:wrap;gap:4px 12px;
+  align-items:center}
+details.story[open]>summary{border-bottom:1px solid var(--line);background:var(--panel);
+  border-radius:0 8px 0 0}
+.cast{width:auto;margin:0 0 12px;font-size:13.5px}
+.cast caption{text-align:left;font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.05em;
+  color:var(--muted);padding-bottom:4px}
+.cast th{text-align:left;font-size:12px;color:var(--muted);font-weight:600;padding:2px 12px 2px 0}
+.cast td{padding:2px 12px 2px 0;border-bottom:1px solid var(--panel)}
+.cast .who{font-family:var(--mono);font-weight:700}
+.cast .arrow{color:var(--muted)}
+.story-link .h{display:block;font-family:var(--mono);font-size:13px;margin-bottom:3px}
+.story-link .shared{font-weight:600;color:var(--ink)}
+.story-link .more{display:block;color:var(--muted);font-size:12px}
+.m-story{background:transparent}
+mark{background:#fde9a8;color:inherit;border-radius:2px;padding:0 1px}
+.chain-line{fill:none;stroke:var(--ink);stroke-width:1.5;stroke-dasharray:4 3;opacity:.7}
+.chain-cell{fill:none;stroke:var(--ink);stroke-width:2}
+.chain.lv-high .chain-cell{stroke:var(--high)}
+.chain.lv-medium .chain-cell{stroke:var(--medium)}
+.chain.lv-low .chain-cell{stroke:#8a6f00}
+.chain.lv-allowed .chain-cell{stroke:var(--allowed)}
+a:hover>.chain-cell,a:focus>.chain-cell{stroke-width:3}
+
 /* allowed */
 .allowed-list details.match{border-left-color:var(--allowed);background:#fafbfc;color:#4b5563}
 .allowed-list .kind{color:var(--muted);background:var(--allowed-bg)}
@@ -244,7 +275,7 @@ details.match[open]>summary{border-bottom:1px solid var(--line);background:var(-
   a{color:inherit;text-decoration:none}
   main section.block{padding-top:14px}
   h2,h3,.scene>h3,summary{break-after:avoid}
-  .finding,.map,figure,.ev,.refs tr,details.match>summary,.facts,.cols{break-inside:avoid}
+  .finding,.map,figure,.ev,.refs tr,details.match>summary,.facts,.cols,.cast{break-inside:avoid}
   details.match{break-inside:auto;border-left-width:4px}
   details.match>summary::before{content:none}
   .passage{white-space:pre-wrap;overflow:visible;max-height:none;

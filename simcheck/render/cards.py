@@ -178,9 +178,9 @@ def _evidence_row(match: MatchView, ev: EvidenceView) -> str:
         f'<div class="ev-head"><span class="kind k-{esc(kind)}">{esc(ev.kind)}</span>'
         f"<span>{esc(label + similarity)}</span>{allowed}</div>"
         f'<div class="side"><span class="ln">{esc(draft_where)}</span>'
-        f"{_passage(draft_html, ev.draft_where)}</div>"
+        f"{passage_html(draft_html, ev.draft_where)}</div>"
         f'<div class="side"><span class="ln">{esc(ref_where)}</span>'
-        f"{_passage(ref_html, ev.reference_where)}</div>"
+        f"{passage_html(ref_html, ev.reference_where)}</div>"
         "</div>"
     )
 
@@ -192,7 +192,7 @@ def _scene_name(number: int, where: Where) -> str:
     return str(number)
 
 
-def _passage(marked: str, where: Where) -> str:
+def passage_html(marked: str, where: Where) -> str:
     """A marked passage with its source line numbers in a gutter (CSS-drawn, so copying copies only text).
 
     ``marked`` is ``mark_pair`` output: escaped text and ``<span>`` tags, line breaks only in the text.

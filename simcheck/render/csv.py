@@ -53,6 +53,25 @@ def render_csv(reports: Iterable[Mapping[str, Any]]) -> str:
                         _safe(ev.reference_text),
                     ]
                 )
+        for ref in view.story_references():
+            story = ref.story
+            assert story is not None
+            for link in story.chain:
+                writer.writerow(
+                    [
+                        _safe(view.draft_path),
+                        _blank(link.draft_scene),
+                        _safe(ref.path),
+                        _blank(link.reference_scene),
+                        "allowed" if story.allowed else story.level,
+                        "story",
+                        "" if link.similarity is None else f"{link.similarity:.4f}",
+                        *_where(link.draft_where),
+                        *_where(link.reference_where),
+                        _safe(link.draft_text),
+                        _safe(link.reference_text),
+                    ]
+                )
     return out.getvalue()
 
 

@@ -30,6 +30,14 @@ SECTIONS = (
     ("resolved", "Resolved findings", "in the old report only"),
     ("persisting", "Persisting findings", "in both reports"),
 )
+STORY_SECTION = ("story", "Story findings", "each reference whose story is unusually close in either report")
+STORY_CHANGES = {
+    "new": "new",
+    "resolved": "resolved",
+    "raised": "level raised",
+    "lowered": "level lowered",
+    "same": "same level",
+}
 
 
 def describe(match: Mapping[str, Any]) -> str:
@@ -57,11 +65,32 @@ def _persisting(pair: Mapping[str, Any]) -> tuple[str, str]:
     return level_of(new.get("level")), line
 
 
+def describe_story(change: Mapping[str, Any]) -> tuple[str, str]:
+    """One story finding's move in a line: ``the story of Orchard Debts: level raised (was low; 9 links)``,
+    with the level it has now (the old one when resolved)."""
+    title = as_str(change.get("reference_title")) or as_str(change.get("reference")) or "?"
+    kind = as_str(change.get("change")) or ""
+    old, new = level_of(change.get("old_level")), level_of(change.get("new_level"))
+    links = as_int(change.get("new_links" if new else "old_links"))
+    notes = [f"was {old}"] if old and old != new and new else []
+    if links is not None:
+        notes.append(plural(links, "link") + " on the chain")
+    line = f"the story of {title}: {STORY_CHANGES.get(kind, kind or 'changed')}"
+    return new or old, line + (f" ({'; '.join(notes)})" if notes else "")
+
+
 def _lines(diff: Mapping[str, Any], key: str) -> list[tuple[str, str]]:
     items = as_list(diff.get(key))
     if key == "persisting":
         return [_persisting(as_dict(pair)) for pair in items]
+    if key == "story":
+        return [describe_story(as_dict(change)) for change in items]
     return [(level_of(as_dict(m).get("level")), describe(as_dict(m))) for m in items]
+
+
+def _sections(diff: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]:
+    """The sections shown: findings always, story findings when either report had one."""
+    return SECTIONS + ((STORY_SECTION,) if as_list(diff.get("story")) else ())
 
 
 def render_diff_text(diff: Mapping[str, Any], old_name: str, new_name: str) -> str:
@@ -70,9 +99,10 @@ def render_diff_text(diff: Mapping[str, Any], old_name: str, new_name: str) -> s
     out = [
         f"simcheck diff: {_clean(old_name)} -> {_clean(new_name)}",
         f"{plural(counts['new'], 'new finding')}, {counts['resolved']} resolved, "
-        f"{counts['persisting']} persisting.",
+        f"{counts['persisting']} persisting."
+        + (f" {plural(len(as_list(diff.get('story'))), 'story finding')}." if diff.get("story") else ""),
     ]
-    for key, title, _ in SECTIONS:
+    for key, title, _ in _sections(diff):
         lines = _lines(diff, key)
         out.append("")
         out.append(f"{title} ({len(lines)})" + ("" if lines else ": none"))
@@ -83,7 +113,7 @@ def render_diff_text(diff: Mapping[str, Any], old_name: str, new_name: str) -> s
 def render_diff_html(diff: Mapping[str, Any], old_name: str, new_name: str) -> str:
     """The diff as one self-contained HTML page (inline CSS allowed by hash, nothing fetched)."""
     sections = []
-    for key, title, note in SECTIONS:
+    for key, title, note in _sections(diff):
         lines = _lines(diff, key)
         items = "".join(
             f'<li><span class="badge {esc(level)}">{esc(level or "unrated")}</span>{esc(line)}</li>'

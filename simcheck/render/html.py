@@ -17,9 +17,11 @@ from simcheck.render.assets import CONTENT_SECURITY_POLICY, CSS, JS
 from simcheck.render.cards import allowed_section, evidence_section
 from simcheck.render.escape import esc
 from simcheck.render.fields import as_dict, as_float, as_str
+from simcheck.render.story_cards import story_section
 from simcheck.render.svg import DEFS, coverage_bar, level_class, scene_map, scene_strip
-from simcheck.render.view import NOTICE, ReferenceView, ReportView, build_view
+from simcheck.render.view import ReferenceView, ReportView, build_view
 from simcheck.render.wording import (
+    NOTICE,
     fmt_generated,
     fmt_percent,
     fmt_sequence,
@@ -48,6 +50,7 @@ def render_html(report: Mapping[str, Any], generated_at: str | None = None) -> s
         _summary(view),
         _references(view),
         _pictures(view),
+        story_section(view),
         evidence_section(view),
         allowed_section(view),
         "</main>",
@@ -91,8 +94,11 @@ def _header(view: ReportView) -> str:
         ("#summary", "Summary"),
         ("#references", "References"),
         ("#pictures", "Scene maps"),
-        ("#evidence", f"Evidence ({len(view.matches)})"),
     ]
+    stories = view.story_references()
+    if stories:
+        toc.append(("#story", f"Story ({len(stories)})"))
+    toc.append(("#evidence", f"Evidence ({len(view.matches)})"))
     if view.allowed_matches:
         toc.append(("#allowed", f"Allowed ({len(view.allowed_matches)})"))
     toc.append(("#provenance", "Provenance"))
@@ -255,7 +261,7 @@ def _references(view: ReportView) -> str:
     if not view.references:
         return (
             '<section class="block" id="references"><h2>References</h2>'
-            '<p class="muted">No reference script has a flagged match.</p></section>'
+            '<p class="muted">No reference script has a flagged match or story finding.</p></section>'
         )
     flagged = {r.path for r in view.flagged_references()}
     rows = []
@@ -287,7 +293,9 @@ def _references(view: ReportView) -> str:
         "reference. Level: how unusual the closeness is compared with unrelated scripts; it rests on the "
         "strongest match named beside it (its draft words in evidence, by kind), which a long reference "
         "may cover only a sliver of. "
-        "Same order: how far the matched scenes follow the same sequence in both scripts.</p>"
+        "Same order: how far the matched scenes follow the same sequence in both scripts. A reference "
+        "whose story the draft tells (see The story, side by side) takes the higher of the two levels, "
+        "and its coverage counts the draft units on the story\u2019s chain.</p>"
         "</section>"
     )
 
@@ -304,12 +312,15 @@ def _pictures(view: ReportView) -> str:
     maps = []
     for ref in view.flagged_references():
         count = len({(m.draft_scene, m.reference_scene) for m in view.matches if m.reference == ref.path})
+        sub = f"{plural(count, 'matched scene pair')}; same order {_same_order(ref)}"
+        story = ref.flagged_story
+        if story is not None:
+            sub += f"; story chain of {plural(len(story.chain), 'link')} ({story.level or 'unrated'})"
         maps.append(
             f'<figure class="map" id="map-{esc(ref.id)}"><figcaption>'
             f'<span class="badge {level_class(ref.level)}">{esc(ref.level or "unrated")}</span> '
             f'<a href="#ref-{esc(ref.id)}"><b>{esc(ref.title)}</b></a>'
-            f'<span class="sub">{esc(plural(count, "matched scene pair"))}; '
-            f"same order {esc(_same_order(ref))}.</span>"
+            f'<span class="sub">{esc(sub)}.</span>'
             f"</figcaption>{scene_map(view, ref)}</figure>"
         )
     largest = max([view.scene_count] + [r.scene_count or 0 for r in view.flagged_references()])
@@ -317,7 +328,7 @@ def _pictures(view: ReportView) -> str:
     map_block = (
         f'<div class="{grid}">{"".join(maps)}</div>'
         if maps
-        else '<p class="muted">No reference has a flagged match, so there is no scene map to draw.</p>'
+        else '<p class="muted">Nothing is flagged, so there is no scene map to draw.</p>'
     )
     return (
         '<section class="block" id="pictures" aria-labelledby="pictures-h">'
@@ -327,9 +338,11 @@ def _pictures(view: ReportView) -> str:
         "strongest flagged match (tall red: high, middle orange: medium, short yellow: low, hatched: only "
         "allowed material, flat grey: none). Click a bar to see its evidence.</figcaption></figure>"
         '<h3 class="maps-h">Scene maps</h3>'
-        '<p class="note">One map per reference with flagged matches. Each filled cell is a draft scene '
-        "(across) close to a reference scene (down); darker cells score higher. Matched scenes that follow "
-        "the same order form a diagonal, even when every scene is reworded.</p>"
+        '<p class="note">One map per reference with flagged matches or a story finding. Each filled cell is '
+        "a draft scene (across) close to a reference scene (down); darker cells score higher. Matched scenes "
+        "that follow the same order form a diagonal, even when every scene is reworded. A story chain is "
+        "drawn as outlined cells joined by a line (for a prose draft, across are its units): a diagonal "
+        "means the draft tells the reference\u2019s scenes in their order.</p>"
         f"{map_block}"
         "</section>"
     )

@@ -1,5 +1,9 @@
 """The report's two pictures as inline SVG: the draft's scene strip and each reference's scene map.
 
+A reference with a story finding has its chain drawn on its map: outlined cells joined by a line, a
+diagonal where the draft follows its scenes in order (for a prose draft, cut into units rather than
+scenes, the map's columns are the draft's units).
+
 Every text that comes from a script (headings, titles) is escaped, also inside ``<title>`` tooltips.
 Shapes carry a level class (coloured by the stylesheet) and, in the strip, a height per level, so
 the pictures read without colour too.
@@ -8,6 +12,7 @@ the pictures read without colour too.
 from __future__ import annotations
 
 from simcheck.render.escape import esc
+from simcheck.render.story import StoryView
 from simcheck.render.view import MatchView, ReferenceView, ReportView
 from simcheck.render.wording import fmt_score
 from simcheck.settings import LEVELS, level_rank
@@ -106,24 +111,37 @@ def _strip_caption(view: ReportView, strongest: dict[int, MatchView]) -> str:
 def scene_map(view: ReportView, ref: ReferenceView) -> str:
     """Draft scenes (across) by reference scenes (down), one cell per scene pair with a match.
 
-    Cells are shaded by the match score; matched scenes in the same order form a diagonal.
+    Cells are shaded by the match score; matched scenes in the same order form a diagonal. The story
+    chain, if any, is drawn over them as outlined cells joined by a line; for a prose draft the columns
+    are its story units and only the chain is drawn (its matches all lie in its one scene).
     """
-    matches = [m for m in view.matches + view.allowed_matches if m.reference == ref.path]
-    cols = max(view.scene_count, max((m.draft_scene for m in matches), default=1))
+    story = ref.story
+    by_unit = story is not None and story.prose
+    matches = [] if by_unit else [m for m in view.matches + view.allowed_matches if m.reference == ref.path]
+    chain = _chain_cells(ref, by_unit)
+    if by_unit:
+        assert story is not None
+        cols = max(story.units or 1, max((x for x, _, _ in chain), default=1))
+    else:
+        cols = max(view.scene_count, max((m.draft_scene for m in matches), default=1))
+        cols = max(cols, max((x for x, _, _ in chain), default=1))
     rows = max(ref.scene_count or 0, max((m.reference_scene or 1 for m in matches), default=1))
+    rows = max(rows, max((y for _, y, _ in chain), default=1))
     cell = max(3.0, min(24.0, 520.0 / max(cols, rows)))
     mark = max(cell, 6.0)  # a match stays visible however many scenes there are
     left, top = 46.0, 30.0
     grid_w, grid_h = cols * cell, rows * cell
     width, height = left + grid_w + 8, top + grid_h + 8
+    across = "draft unit" if by_unit else "draft scene"
     label = (
-        f"Scene map of the draft against {ref.title}: {len(matches)} matched scene pairs. "
-        "Across: draft scenes; down: reference scenes."
+        f"Scene map of the draft against {ref.title}: {len(matches)} matched scene pairs"
+        + (f", a story chain of {len(chain)} links" if chain else "")
+        + f". Across: {across}s; down: reference scenes."
     )
     parts = [
         f'<svg viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" role="img" '
         f'aria-label="{esc(label)}">',
-        f'<text x="{left:.0f}" y="12" font-size="11">draft scene \u2192</text>',
+        f'<text x="{left:.0f}" y="12" font-size="11">{across} \u2192</text>',
         f'<text x="8" y="{top:.0f}" font-size="11" transform="rotate(90 8 {top:.0f})">'
         "reference scene \u2192</text>",
         f'<rect class="grid-bg" x="{left:.0f}" y="{top:.0f}" width="{grid_w:.1f}" height="{grid_h:.1f}"/>',
@@ -164,7 +182,53 @@ def scene_map(view: ReportView, ref: ReferenceView) -> str:
             f'<a href="{esc(target)}"><rect class="cell {cls}" x="{x:.2f}" y="{y:.2f}" width="{mark:.2f}" '
             f'height="{mark:.2f}" fill-opacity="{opacity:.2f}"><title>{esc(tip)}</title></rect></a>'
         )
+    if chain and story is not None:
+        parts.append(_chain(ref, story, chain, left, top, cell, mark, across))
     parts.append("</svg>")
+    return "".join(parts)
+
+
+def _chain_cells(ref: ReferenceView, by_unit: bool) -> list[tuple[int, int, int]]:
+    """The story chain's cells (column, reference scene, first link number), in draft order, once each."""
+    if ref.story is None:
+        return []
+    cells: dict[tuple[int, int], int] = {}
+    for k, link in enumerate(ref.story.chain, start=1):
+        x = link.draft_unit if by_unit else link.draft_scene
+        if x is not None and link.reference_scene is not None:
+            cells.setdefault((x, link.reference_scene), k)
+    return [(x, y, k) for (x, y), k in cells.items()]
+
+
+def _chain(
+    ref: ReferenceView,
+    story: StoryView,
+    cells: list[tuple[int, int, int]],
+    left: float,
+    top: float,
+    cell: float,
+    mark: float,
+    across: str,
+) -> str:
+    """The chain over the map: a line through its cells in draft order, each cell outlined and linked to
+    its row in the story section."""
+    cls = "lv-allowed" if story.allowed else level_class(story.level)
+    centres = [(left + (x - 0.5) * cell, top + (y - 0.5) * cell) for x, y, _ in cells]
+    points = " ".join(f"{x:.2f},{y:.2f}" for x, y in centres)
+    parts = [f'<g class="chain {cls}"><polyline class="chain-line" points="{points}"/>']
+    for (x, y, k), (cx, cy) in zip(cells, centres, strict=True):
+        link = story.chain[k - 1]
+        tip = (
+            f"Story: {across} {x} \u2194 {ref.title} scene {y}\n"
+            f"{story.level or 'unrated'} chain, content similarity {fmt_score(link.similarity)}"
+            + (f"\nshared: {', '.join(link.shared)}" if link.shared else "")
+        )
+        parts.append(
+            f'<a href="#story-{esc(ref.id)}-{k}"><rect class="chain-cell" x="{cx - mark / 2:.2f}" '
+            f'y="{cy - mark / 2:.2f}" width="{mark:.2f}" height="{mark:.2f}"><title>{esc(tip)}</title>'
+            "</rect></a>"
+        )
+    parts.append("</g>")
     return "".join(parts)
 
 

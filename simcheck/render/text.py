@@ -19,7 +19,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from simcheck.render.view import MatchView, ReportView, build_view
+from simcheck.render.story import StoryView
+from simcheck.render.view import MatchView, ReferenceView, ReportView, build_view
 from simcheck.render.wording import (
     fmt_chance,
     fmt_generated,
@@ -35,9 +36,15 @@ from simcheck.settings import level_rank
 
 TOP_MATCHES = 5  # matches shown with their passages
 TOP_EVIDENCE = 2  # passages shown per match
+TOP_STORY_LINKS = 3  # links of a story chain shown with their opening lines (the HTML page shows all)
 PASSAGE_CHARS = 220  # longer passages are cut with an ellipsis
 
-LEVEL_STYLES = {"high": "bold white on red", "medium": "bold black on yellow", "low": "bold yellow"}
+LEVEL_STYLES = {
+    "high": "bold white on red",
+    "medium": "bold black on yellow",
+    "low": "bold yellow",
+    "allowed": "dim",
+}
 KIND_STYLES = {"verbatim": "bold magenta", "fuzzy": "bold cyan", "semantic": "italic blue"}
 SHORT_NOTICE = "Closeness can come from coincidence, shared sources, stock phrases or allowed material."
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -69,6 +76,8 @@ def render_text(
     if view.references:
         console.print()
         console.print(_references(view))
+    if view.story_references():
+        console.print(_stories(view))
     if view.matches:
         console.print(_top_evidence(view))
     if view.allowed_matches:
@@ -183,6 +192,62 @@ def _references(view: ReportView) -> Table:
             fmt_sequence(ref.sequence),
         )
     return table
+
+
+def _stories(view: ReportView) -> Group:
+    items: list[Any] = [Padding(Text("Story", style="bold"), (1, 0, 0, 0))]
+    for ref in view.story_references():
+        assert ref.story is not None
+        items.append(_story_block(ref, ref.story, view.calibration_samples))
+    return Group(*items)
+
+
+def _story_block(ref: ReferenceView, story: StoryView, samples: int | None) -> Padding:
+    head = Text()
+    head.append_text(level_text("allowed" if story.allowed else story.level))
+    head.append(" the story of ", style="bold")
+    head.append(clean(ref.title), style="bold")
+    head.append(f": {story.follows()}")
+    facts = (
+        f"the chain spans {fmt_percent(story.coverage)} of the draft and "
+        f"{fmt_percent(story.reference_coverage)} of the reference"
+    )
+    chance = fmt_chance(story.rarity, samples)
+    if chance:
+        facts += f" \u00b7 unrelated scripts aligning this well: {chance}"
+    if story.allowed_by:
+        facts += f" \u00b7 allowed by {story.allowed_by}"
+    parts = Text(clean(facts), style="dim")
+    if story.characters:
+        parts.append("\ncharacters ", style="dim")
+        parts.append(
+            clean(
+                ", ".join(f"{c.draft} \u2194 {c.reference} ({c.together()})" for c in story.characters[:4])
+                + (f", {len(story.characters) - 4} more" if len(story.characters) > 4 else "")
+            )
+        )
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True, style="dim")
+    grid.add_column(overflow="fold", ratio=1)
+    unit = "passage" if story.prose else "unit"
+    previous = None
+    for link in story.chain[:TOP_STORY_LINKS]:
+        pair = f"{unit} {link.draft_unit or '?'} \u2194 scene {link.reference_scene or '?'}"
+        label = Text(pair, style="bold")
+        label.append(f" {fmt_score(link.similarity)}", style="dim")
+        shared = f"shared: {', '.join(link.shared)}" if link.shared else ""
+        grid.add_row(label, "", Text(clean(shared), style="italic"))
+        if previous is None or previous.draft_unit != link.draft_unit:  # a condensed unit is shown once
+            grid.add_row("", _where("draft", fmt_where(link.draft_where, short=True)), cut(link.draft_text))
+        if previous is None or previous.reference_unit != link.reference_unit:
+            ref_where = _where("ref", fmt_where(link.reference_where, short=True))
+            grid.add_row("", ref_where, cut(link.reference_text))
+        previous = link
+    rest = len(story.chain) - TOP_STORY_LINKS
+    more = f"\u2026and {plural(rest, 'more link')} (see the HTML report)"
+    tail = [Text(more, style="dim")] if rest > 0 else []
+    return Padding(Group(head, Padding(Group(parts, grid, *tail), (0, 0, 0, 2))), (1, 0, 0, 0))
 
 
 def _top_evidence(view: ReportView) -> Group:

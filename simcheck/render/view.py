@@ -2,7 +2,8 @@
 
 The renderers never compute scores: this module only reads the report's numbers, sorts and groups
 them, counts scenes and words of evidence text, and words the overall finding in plain language.
-Unknown extra fields are ignored; missing optional fields become ``None`` or empty.
+Unknown extra fields are ignored; missing optional fields become ``None`` or empty. Story findings
+(schema 2, ``references[].story``) are read by ``render.story``.
 """
 
 from __future__ import annotations
@@ -13,19 +14,19 @@ from typing import Any
 
 from simcheck.render.fields import as_dict, as_float, as_int, as_list, as_str, level_of
 from simcheck.render.passages import EvidenceView, NameView, read_evidence, read_names
+from simcheck.render.story import StoryView, read_story
 from simcheck.render.wording import plural, scene_list
 from simcheck.settings import LEVELS, level_rank
 
 KINDS = ("verbatim", "fuzzy", "semantic")
 LEXICAL_KINDS = frozenset({"verbatim", "fuzzy"})
 FINDINGS_SHOWN = 5  # per-reference sentences in the summary; the rest are counted
-
-NOTICE = (
-    "This report shows evidence for a person to judge: passages of the draft that are unusually close to "
-    "passages of reference scripts, side by side, with how unusual the closeness is. It is not a finding "
-    "of copying or infringement. Closeness can come from coincidence, shared sources, stock phrases or "
-    "material the writer may use."
-)
+WHAT_IS_SHARED = {  # (lexical evidence, semantic evidence) -> what a reference's matches share, in words
+    (True, True): "unusual wording and similar content",
+    (True, False): "unusual wording",
+    (False, True): "similar content in different words",
+    (False, False): "unusual closeness",
+}
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,12 @@ class ReferenceView:
     names: tuple[NameView, ...]
     sequence_scenes: int | None = None
     allowed_by: str | None = None
+    story: StoryView | None = None
+
+    @property
+    def flagged_story(self) -> StoryView | None:
+        """Its story finding when that is flagged (not allowed)."""
+        return self.story if self.story is not None and not self.story.allowed else None
 
 
 @dataclass(frozen=True)
@@ -127,8 +134,10 @@ class ReportView:
         (``draft scene 10 ↔ scene 3: 67 words verbatim``), how many scenes matched, and the same-order
         chain when that is what raised the level."""
         own = [m for m in (self.allowed_matches if ref.allowed else self.matches) if m.reference == ref.path]
+        story = ref.story if ref.story is not None and (ref.allowed or not ref.story.allowed) else None
+        told = f"the story: {story.follows()}" if story is not None else ""
         if not own:
-            return ""
+            return told
         top = max(own, key=lambda m: (level_rank(m.level), m.rarity or 0.0, m.score or 0.0, -m.draft_scene))
         text = f"draft scene {top.draft_scene} ↔ scene {top.reference_scene or '?'}"
         shared = evidence_words(top)
@@ -137,9 +146,10 @@ class ReportView:
         scenes = len({m.draft_scene for m in own})
         if scenes > 1:
             text = f"{scenes} scenes; strongest {text}"
-        if ref.sequence_scenes and level_rank(ref.level) > level_rank(top.level):
+        story_level = level_rank(story.level) if story is not None else 0
+        if ref.sequence_scenes and level_rank(ref.level) > max(level_rank(top.level), story_level):
             text += f"; {ref.sequence_scenes} scenes in the same order"
-        return text
+        return f"{text}; {told}" if told else text
 
     def finding_lines(self, limit: int = FINDINGS_SHOWN) -> list[str]:
         """The first ``limit`` per-reference findings, and one line that counts the rest."""
@@ -158,9 +168,15 @@ class ReportView:
         return None
 
     def flagged_references(self) -> tuple[ReferenceView, ...]:
-        """References with at least one flagged match, in ranking order."""
+        """References with at least one flagged match or a flagged story finding, in ranking order."""
         paths = {m.reference for m in self.matches}
-        return tuple(r for r in self.references if r.path in paths)
+        return tuple(r for r in self.references if r.path in paths or r.flagged_story is not None)
+
+    def story_references(self) -> tuple[ReferenceView, ...]:
+        """References with a story finding: flagged ones in ranking order, then allowed ones."""
+        flagged = tuple(r for r in self.references if r.flagged_story is not None)
+        allowed = tuple(r for r in self.references + self.allowed_references if r.story and r.story.allowed)
+        return flagged + allowed
 
     def matches_by_scene(self) -> list[tuple[SceneView, list[MatchView]]]:
         scenes = {s.number: s for s in self.scenes}
@@ -272,6 +288,7 @@ def build_view(report: Mapping[str, Any]) -> ReportView:
                 names=read_names(ref.get("names")),
                 sequence_scenes=as_int(ref.get("sequence_scenes")),
                 allowed_by=as_str(ref.get("allowed_by")) or None,
+                story=read_story(ref.get("story")),
             )
         )
     ref_views.sort(key=_sort_key_reference)
@@ -373,8 +390,10 @@ def build_view(report: Mapping[str, Any]) -> ReportView:
 def _finding(
     references: Sequence[ReferenceView], matches: Sequence[MatchView], scene_total: int, searched: int
 ) -> tuple[tuple[str, ...], str, str | None]:
-    """Plain-words sentences: one per flagged reference, and a headline. Never a verdict."""
-    if not matches:
+    """Plain-words sentences: one per flagged reference (and one per flagged story finding), and a
+    headline. Never a verdict."""
+    stories = [r for r in references if r.flagged_story is not None]
+    if not matches and not stories:
         headline = "No draft scene is unusually close to a reference script."
         return (), headline, None
     findings = []
@@ -392,17 +411,12 @@ def _finding(
         kinds = {ev.kind for m in group for ev in m.evidence}
         lexical = bool(kinds & LEXICAL_KINDS)
         semantic = "semantic" in kinds
-        if lexical and semantic:
-            what = "unusual wording and similar content"
-        elif lexical:
-            what = "unusual wording"
-        elif semantic:
-            what = "similar content in different words"
-        else:
-            what = "unusual closeness"
+        what = WHAT_IS_SHARED[(lexical, semantic)]
         level = max((m.level for m in group), key=level_rank)
         if ref is not None and level_rank(ref.level) > level_rank(level):
-            level = ref.level
+            story = ref.flagged_story
+            if story is None or level_rank(story.level) < level_rank(ref.level):
+                level = ref.level  # raised by the same-order chain of its matches (not by its story)
         top_level = max(top_level, level_rank(level))
         title = ref.title if ref else path
         verb = "shares" if len(numbers) == 1 else "share"
@@ -410,13 +424,27 @@ def _finding(
             f"{plural(len(numbers), 'draft scene')} ({scene_list(numbers)}) {verb} {what} with "
             f"\u201c{title}\u201d ({level or 'unrated'})."
         )
-    scenes = len({m.draft_scene for m in matches})
-    of = f" of {scene_total}" if scene_total >= scenes else ""
-    verb = "has" if scenes == 1 else "have"
-    noun = "scene" if (scene_total if of else scenes) == 1 else "scenes"  # "1 of 11 draft scenes has"
-    headline = (
-        f"{scenes}{of} draft {noun} {verb} passages unusually close to "
-        f"{plural(len(by_ref), 'reference script')}."
-    )
+    for ref in stories:
+        story = ref.flagged_story
+        assert story is not None
+        top_level = max(top_level, level_rank(story.level))
+        level = story.level or "unrated"
+        findings.append(f"The story of \u201c{ref.title}\u201d: {story.follows()} ({level}).")
+    if matches:
+        scenes = len({m.draft_scene for m in matches})
+        of = f" of {scene_total}" if scene_total >= scenes else ""
+        verb = "has" if scenes == 1 else "have"
+        noun = "scene" if (scene_total if of else scenes) == 1 else "scenes"  # "1 of 11 draft scenes has"
+        headline = (
+            f"{scenes}{of} draft {noun} {verb} passages unusually close to "
+            f"{plural(len(by_ref), 'reference script')}."
+        )
+        if stories:
+            headline += f" The draft also tells the story of {plural(len(stories), 'reference script')}."
+    else:
+        headline = (
+            "No draft scene shares unusual wording with a reference script, but the draft tells the story "
+            f"of {plural(len(stories), 'reference script')} in the same order."
+        )
     level_name = LEVELS[top_level - 1] if top_level else None
     return tuple(findings), headline, level_name

@@ -8,6 +8,13 @@ from typing import Any, Protocol
 from simcheck.render.fields import as_float
 from simcheck.render.passages import Where
 
+NOTICE = (
+    "This report shows evidence for a person to judge: passages of the draft that are unusually close to "
+    "passages of reference scripts, side by side, with how unusual the closeness is. It is not a finding "
+    "of copying or infringement. Closeness can come from coincidence, shared sources, stock phrases or "
+    "material the writer may use."
+)
+
 
 class NamePair(Protocol):
     @property

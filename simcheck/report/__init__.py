@@ -1,7 +1,7 @@
 """Stage 8, report: the result of a comparison, and building it.
 
 Owns the report model (``model``: frozen dataclasses that serialise to the versioned JSON contract,
-``schema_version`` 1) and building it from the verified scene pairs of ``simcheck.match`` (``build``:
+``schema_version`` 2) and building it from the verified scene pairs of ``simcheck.match`` (``build``:
 matches, per-reference coverage, sequence, names and level, the summary in plain words). Imports match,
 search and the stages before; ``simcheck.render`` reads only what this stage produces.
 """

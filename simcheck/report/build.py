@@ -3,7 +3,9 @@
 Per reference script: which scene pairs are matches (their rarity reaches *low*, or they lie on an
 unusual same-order chain), the evidence of each match as passages with exact offsets and line numbers,
 coverage, sequence, character mapping and level (``simcheck.match.scoring`` defines every number).
-Allowlisted evidence is shown as allowed.
+Allowlisted evidence is shown as allowed. Each reference's story finding (``simcheck.match.story``,
+shown by ``report.story``) joins it: the reference's level is the higher of the two, its coverage the
+larger, and a reference whose story is unusually close is listed even without a match.
 
 Ordering (deterministic): matches by draft scene, then level (high first), score, reference path
 and reference scene; references flagged first, then by level, coverage, score and path; evidence by
@@ -13,18 +15,20 @@ draft offset, then reference offset.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from simcheck.match.allowlist import Allowlist
 from simcheck.match.draft import Probe, ReferenceCache, RefScript
 from simcheck.match.evidence import PairResult
 from simcheck.match.names import SpeechLink, infer_names, renamed
 from simcheck.match.rarity import Calibration
 from simcheck.match.scoring import ChainLink, best_chain, chain_rarity, sequence_share
+from simcheck.match.story import StoryResult
 from simcheck.report.coords import Coordinates
 from simcheck.report.model import (
     NO_LEVEL,
@@ -38,8 +42,9 @@ from simcheck.report.model import (
     SceneInfo,
 )
 from simcheck.report.pieces import match_evidence
+from simcheck.report.story import story_finding, with_story
 from simcheck.search.references import References
-from simcheck.settings import CHAIN_MIN_RARITY, CompareSettings, level_rank
+from simcheck.settings import CHAIN_MIN_RARITY, STORY_SUMMARY_SHOWN, CompareSettings, level_rank
 from simcheck.version import __version__
 
 
@@ -63,16 +68,28 @@ def build_report(
     source: Source,
     tests: int,
     warnings: tuple[str, ...] = (),
+    story: Mapping[int, StoryResult] | None = None,
+    allowlist: Allowlist | None = None,
 ) -> Report:
-    """The report of ``probe`` from the verified scene pairs of each reference script (``results``);
-    ``tests``: how many scene chains could have been formed (paid for by ``scoring.chain_rarity``)."""
+    """The report of ``probe`` from the verified scene pairs of each reference script (``results``) and
+    the story results (``story``, by script id; see ``report.story``); ``tests``: how many scene chains
+    could have been formed (paid for by ``scoring.chain_rarity``); ``allowlist``: what allows a story."""
     matches: list[Match] = []
     references: list[ReferenceResult] = []
     draft = Coordinates(probe.script, probe.lines)
-    for script_id in sorted(results):
+    stories = story or {}
+    for script_id in sorted(set(results) | set(stories)):
         ref = cache.get(script_id)
-        ref_matches, ref_result = _reference(probe, ref, results[script_id], calibration, tests, cache, draft)
-        matches.extend(ref_matches)
+        ref_result = None
+        if script_id in results:
+            ref_matches, ref_result = _reference(
+                probe, ref, results[script_id], calibration, tests, cache, draft
+            )
+            matches.extend(ref_matches)
+        finding = None
+        if script_id in stories:
+            finding = story_finding(stories[script_id], ref, calibration, draft, allowlist)
+        ref_result = with_story(ref_result, finding, ref)
         if ref_result is not None:
             references.append(ref_result)
     matches.sort(
@@ -277,22 +294,31 @@ def _draft_info(probe: Probe, coords: Coordinates) -> DraftInfo:
 def _overall(probe: Probe, matches: Sequence[Match], references: Sequence[ReferenceResult]) -> Overall:
     flagged = [m for m in matches if not m.allowed]
     flagged_refs = [r for r in references if not r.allowed]
+    stories = [r for r in flagged_refs if r.story is not None and not r.story.allowed]
     level = max((r.level for r in flagged_refs), key=level_rank, default=NO_LEVEL)
     n_scenes = len(probe.script.scenes)
-    if not flagged:
+    ending = " This is evidence for a reader to judge, not a finding of copying."
+    if not flagged and not stories:
         summary = f"No scene of the draft is unusually close to the references ({n_scenes} scenes checked)."
         if matches:
             summary += f" {len(matches)} allowed match{'es' if len(matches) != 1 else ''} shown separately."
+    elif not flagged:
+        summary = (
+            f"No scene of the draft shares unusual wording with the references ({n_scenes} scenes checked), "
+            f"but its story is unusually close to that of {_count(len(stories), 'reference')}; "
+            f"highest level: {level}." + _story_sentences(stories) + ending
+        )
     else:
         scenes = len({m.draft_scene for m in flagged})
         top = flagged_refs[0]
-        name = top.title or Path(top.path).name
         summary = (
             f"{scenes} of {n_scenes} draft scenes have evidence of closeness to {len(flagged_refs)} "
             f"reference{'s' if len(flagged_refs) != 1 else ''}; highest level: {level}. "
-            f"Closest: {name}, covering {top.coverage:.0%} of the draft's words"
+            f"Closest: {_name(top)}, covering {top.coverage:.0%} of the draft"
             + (f", {top.sequence_scenes} scenes in the same order" if top.sequence_scenes >= 2 else "")
-            + ". This is evidence for a reader to judge, not a finding of copying."
+            + "."
+            + _story_sentences(stories)
+            + ending
         )
     return Overall(
         level=level,
@@ -301,4 +327,31 @@ def _overall(probe: Probe, matches: Sequence[Match], references: Sequence[Refere
         allowed=len(matches) - len(flagged),
         references=len(flagged_refs),
         summary=summary,
+        stories=len(stories),
     )
+
+
+def _story_sentences(references: Sequence[ReferenceResult]) -> str:
+    """`` The story of “X”: 12 draft units follow 10 of its scenes in order (medium).`` per reference, in
+    the references' order, the first ``STORY_SUMMARY_SHOWN``; the rest counted."""
+    out = ""
+    for ref in references[:STORY_SUMMARY_SHOWN]:
+        story = ref.story
+        assert story is not None
+        units, scenes = story.draft_units, story.reference_scenes
+        out += (
+            f" The story of \u201c{_name(ref)}\u201d: {_count(units, 'draft unit')} "
+            f"follow{'s' if units == 1 else ''} {scenes} of its scenes in order ({story.level})."
+        )
+    rest = len(references) - STORY_SUMMARY_SHOWN
+    if rest > 0:
+        out += f" The story of {_count(rest, 'more reference')} too."
+    return out
+
+
+def _name(ref: ReferenceResult) -> str:
+    return ref.title or Path(ref.path).name
+
+
+def _count(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"

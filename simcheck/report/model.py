@@ -5,8 +5,13 @@ HTML renderers read. It is deterministic: no timestamps, floats rounded to ``FLO
 every list in a fixed order (see ``simcheck.report.build`` for the ordering rules). Offsets are character
 offsets into the decoded text of each file (``text[start:end]`` is the passage), scene numbers are
 1-based, levels are ``"low" | "medium" | "high"`` (``"none"`` only in ``overall`` when nothing was
-found). The meaning of every number is documented in ``simcheck.match.scoring`` and
-``simcheck.calibration.load``.
+found). The meaning of every number is documented in ``simcheck.match.scoring``,
+``simcheck.match.story`` and ``simcheck.calibration.load``.
+
+Schema version 2 adds the story layer: ``references[].story`` (a ``StoryFinding``, ``null`` when the
+reference's story is not unusually close) and ``overall.stories``. A schema 1 reader that ignores
+unknown keys reads everything else as before; ``references`` may now hold references with a story
+finding and no match (``scenes_matched`` 0).
 """
 
 from __future__ import annotations
@@ -20,11 +25,12 @@ from simcheck.settings import level_rank
 
 __all__ = [  # the report contract, re-exported by ``simcheck.report``
     *("CalibrationInfo", "DraftInfo", "Evidence", "IndexInfo", "Location", "Match", "NameMapping"),
-    *("Overall", "ReferenceResult", "Report", "SceneInfo"),
+    *("Overall", "ReferenceResult", "Report", "SceneInfo", "StoryFinding", "StoryLink", "CharacterLink"),
     *("EVIDENCE_KINDS", "FUZZY", "NO_LEVEL", "SCHEMA_VERSION", "SEMANTIC", "VERBATIM"),
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_SCHEMAS = (1, 2)  # report versions this simcheck reads back (``simcheck diff``)
 FLOAT_DIGITS = 4
 NO_LEVEL = "none"
 
@@ -119,8 +125,105 @@ class Match:
 
 
 @dataclass(frozen=True)
+class StoryLink:
+    """One link of an aligned story chain: a draft unit and the reference scene (or beat) it tells.
+
+    A story unit is a scene of a screenplay (a long one split into beats) or about 150-400 words of a
+    prose draft (``simcheck.text.units``). ``draft_scene``/``draft_unit``: the draft scene the unit lies
+    in and the unit's own number (1-based; a prose draft has one scene and many units);
+    ``reference_scene``/``reference_unit`` likewise on the reference side. ``similarity`` in [0, 1]: how
+    alike the two units' content is with character names masked (not their wording; see
+    ``simcheck.match.story``). ``draft``/``reference``: where the whole unit lies (``text[start:end]``
+    is the unit); ``draft_text``/``reference_text``: its opening lines as written, a prefix of the
+    unit (``STORY_EXCERPT_LINES``, at most ``STORY_EXCERPT_CHARS``), ``draft_words``/``reference_words``
+    the unit's length in words. ``shared``: the content words both units share (names masked, lightly
+    stemmed), most telling first: the plot elements a reader can look for in the two texts.
+    Condensation shows as several links with the same draft unit (several reference scenes told in
+    one unit) or the same reference scene (one scene spread over several units).
+    """
+
+    draft_scene: int
+    draft_unit: int
+    reference_scene: int
+    reference_unit: int
+    similarity: float
+    draft: Location
+    reference: Location
+    draft_heading: str | None
+    reference_heading: str | None
+    draft_text: str
+    reference_text: str
+    draft_words: int = 0
+    reference_words: int = 0
+    shared: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CharacterLink:
+    """A draft character inferred to play a reference character, from the aligned story's structure
+    (who is present with whom in aligned units), never from the names: a renamed cast still maps.
+
+    ``support``: chain links where both are present (in aligned units together); ``share`` in [0, 1]:
+    ``support`` over the links where either of them is present (1: they always appear together).
+    """
+
+    draft: str
+    reference: str
+    support: int
+    share: float
+
+
+@dataclass(frozen=True)
+class StoryFinding:
+    """The story of a reference told in the draft: a chain of draft units that follow reference scenes
+    in the same order, told in other words, with other names if need be.
+
+    ``rarity``: -log10 of the chance that an unrelated reference aligns this well with the draft, over
+    all references tested (``simcheck.match.story``); ``level``: that rarity on the calibration's scale
+    (the same thresholds as the matches: low, medium, high; a chain below low is not reported).
+    ``coverage`` in [0, 1]: share of the draft's words in units on the chain; ``reference_coverage``:
+    share of the reference's words in scenes on the chain; ``score`` in [0, 1]: the larger of the two
+    (as a reference's ``score``): how much of either story the chain spans. ``units``: story units of
+    the draft; ``prose``: the draft was cut as prose (no screenplay layout). ``chain``: the links in
+    draft order; ``characters``: the mapped cast, best supported first. ``allowed``: the reference
+    passages on the chain are all on the allowlist (``allowed_by`` names the entry); an allowed story
+    finding is shown but not flagged.
+    """
+
+    score: float
+    level: str
+    rarity: float
+    coverage: float
+    reference_coverage: float
+    units: int
+    prose: bool
+    chain: tuple[StoryLink, ...]
+    characters: tuple[CharacterLink, ...] = ()
+    allowed: bool = False
+    allowed_by: str | None = None
+
+    @property
+    def draft_units(self) -> int:
+        """Distinct draft units on the chain."""
+        return len({link.draft_unit for link in self.chain})
+
+    @property
+    def reference_scenes(self) -> int:
+        """Distinct reference scenes on the chain."""
+        return len({link.reference_scene for link in self.chain})
+
+
+@dataclass(frozen=True)
 class ReferenceResult:
-    """One reference script with at least one match."""
+    """One reference script with at least one match or a story finding.
+
+    ``level``: the higher of its matches' level (or their same-order chain's) and its story finding's;
+    ``coverage``/``reference_coverage``: the larger of the share covered by match evidence and the
+    share on the story chain (a retelling in other words covers most of the draft through its story);
+    ``score``: the larger of the two; ``scenes_matched``, ``sequence``, ``sequence_scenes`` and
+    ``names`` come from the matches alone (0 and empty for a story-only reference); ``story``: the story
+    finding, ``None`` when the reference's story is not unusually close.
+    """
 
     path: str
     title: str | None
@@ -135,6 +238,7 @@ class ReferenceResult:
     allowed: bool = False
     allowed_by: str | None = None
     names: tuple[NameMapping, ...] = ()
+    story: StoryFinding | None = None
 
 
 @dataclass(frozen=True)
@@ -188,14 +292,15 @@ class CalibrationInfo:
 
 @dataclass(frozen=True)
 class Overall:
-    """One-line summary: the highest level among flagged (not allowed) matches."""
+    """One-line summary: the highest level among flagged (not allowed) matches and story findings."""
 
     level: str  # "none" | "low" | "medium" | "high"
     matches: int
     flagged: int  # matches not allowed
     allowed: int
-    references: int  # references with a flagged match
+    references: int  # references with a flagged match or a flagged story finding
     summary: str
+    stories: int = 0  # flagged (not allowed) story findings
 
 
 @dataclass(frozen=True)
@@ -228,11 +333,14 @@ class Report:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
     def reaches(self, level: str) -> bool:
-        """Does a flagged (not allowed) match reach ``level``? Never true for ``"never"``."""
+        """Does a flagged (not allowed) match or story finding reach ``level``? Never for ``"never"``."""
         if level == "never":
             return False
         rank = level_rank(level)
-        return any(not m.allowed and level_rank(m.level) >= rank for m in self.matches)
+        if any(not m.allowed and level_rank(m.level) >= rank for m in self.matches):
+            return True
+        stories = (r.story for r in self.references if r.story is not None)
+        return any(not s.allowed and level_rank(s.level) >= rank for s in stories)
 
 
 def _drop_unset(report: dict[str, Any]) -> None:
@@ -252,6 +360,15 @@ def _drop_unset(report: dict[str, Any]) -> None:
         for key in ("page", "scene_number"):
             if scene.get(key) is None:
                 scene.pop(key, None)
+    for reference in report["references"]:
+        story = reference.get("story")
+        if story is None:
+            continue
+        for link in story["chain"]:
+            for side in ("draft", "reference"):
+                for key in LOCATION_OPTIONAL:
+                    if link[side].get(key) is None:
+                        link[side].pop(key, None)
 
 
 def _clean(value: Any) -> Any:
