@@ -135,6 +135,24 @@ ALIGN_STEM_PREFIX = 7  # stems are cut to this many characters
 FUZZY_MIN_RUN_SHARE = 0.5
 EVIDENCE_MAX_WORDS = 120  # a longer lexical span is shown as line-level correspondences of about this size
 
+# --- story layer (simcheck.text.units, simcheck.match.story; measured on the dev retellings, see there) --
+STORY_UNIT_TARGET_WORDS = 250  # prose is cut into units of about this many words at paragraph boundaries
+STORY_UNIT_MAX_WORDS = 600  # a longer scene is cut into balanced beats of at most about this many words
+STORY_NAME_MIN_COUNT = 2  # a prose word capitalised mid-sentence this often (never lower case) is a name
+STORY_CANDIDATES = 15  # reference scripts whose story is aligned with the draft's (top votes of the index)
+STORY_NEIGHBOURS = 64  # FAISS neighbours (passages) per draft unit vector when voting for candidates
+STORY_BACKGROUND = 24  # unrelated reference scripts (content-keyed sample) every chain is judged against
+STORY_MIN_BACKGROUND = 8  # fewer background scripts than this: the shipped default null (see match.story)
+STORY_VECTOR_WEIGHT = 0.5  # weight of the unit-vector z-score against the content-word one
+STORY_Z_CAP = 4.0  # a unit pair adds at most this z-score: one very alike pair never makes a chain
+STORY_OFFSET = 1.5  # z-score a unit pair needs to add to a chain (below it, it costs)
+STORY_CONDENSE = 0.5  # cost of each extra link of a draft unit (or reference unit) told by several
+STORY_SKIP_DRAFT = 0.5  # cost of each draft unit skipped inside a chain
+STORY_SKIP_REFERENCE = 0.1  # cost of each reference unit skipped inside a chain (retellings condense)
+STORY_MIN_BETA = 0.5  # the null tail of chain scores decays by a factor e per at least this much score
+STORY_DEFAULT_TAIL = (5.0, 0.1, 2.0)  # (u, share, beta) of the chain-score null without a background
+STORY_MAX_SHARED = 8  # shared content words shown per link
+
 # --- allowlist ---------------------------------------------------------------------------------------
 QUOTE_SHARE = 0.8  # share of a piece's word trigrams inside a ``quote:`` entry that makes it allowed
 

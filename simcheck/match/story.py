@@ -3,18 +3,81 @@
 ``judge_story`` aligns the draft's story units (``simcheck.text.units``) with the scenes of candidate
 references found through the index, scores each chain against unrelated references, and infers which
 draft character plays which reference character from the structure of the aligned story.
+
+The method, stage by stage (constants in ``simcheck.settings``, ``STORY_*``):
+
+1. **Unit features, names masked.** (a) A vector per unit: the mean of the stored embeddings of the
+   passages inside it (the draft's own passage vectors, the index's for references): nothing is
+   embedded at compare time and the index format is unchanged. (b) A bag of content words: folded,
+   lightly stemmed (``seeds.stem``), stop words, numbers and character names dropped (a screenplay's
+   cast; in prose the name-like words of ``units.prose_names``), weighted ``(1 + log tf) * idf`` with
+   the IDF over the reference units loaded for this comparison.
+2. **Candidates through the index**, never all pairs: each draft unit vector is searched among the
+   passages (``search_semantic``); every script gets, per unit, its best cosine above the unit's
+   ``STORY_NEIGHBOURS``-th, summed over units; the top ``STORY_CANDIDATES`` scripts are aligned, plus
+   the scripts the other layers matched (``also``).
+3. **Background**: ``STORY_BACKGROUND`` other scripts, a content-keyed sample (the smallest keyed hashes
+   of their sha256), so the cost does not grow with the references. Each draft unit's similarities are
+   turned into z-scores against the background's units (a unit about a generic trope, a wedding, a
+   duel, is similar to everything and gets no credit for it); the two features' z-scores are averaged
+   (weight ``STORY_VECTOR_WEIGHT``) and standardised again.
+4. **Order-aware local alignment** (Smith-Waterman with condensation) over ``min(z, STORY_Z_CAP) -
+   STORY_OFFSET``: a chain links draft units to reference units in the same order; a draft unit may
+   tell several consecutive reference units and the reverse (``STORY_CONDENSE`` each extra link),
+   units skipped cost ``STORY_SKIP_DRAFT`` / ``STORY_SKIP_REFERENCE`` each. Only cells above the offset
+   add, and one cell adds at most ``STORY_Z_CAP - STORY_OFFSET``: many weak links in order add up, one
+   shared trope stays small.
+5. **Rarity**: the draft is aligned with every background script in the same pass; an exponential tail
+   (``rarity.Tail``, decay at least ``STORY_MIN_BETA``) is fitted to their chain scores, and a chain's
+   rarity is ``-log10(chance * live references)`` (the chance that an unrelated script aligns this well,
+   for all the references searched): the scale, and so the levels, of every other match. Too few
+   background scripts (``STORY_MIN_BACKGROUND``; pairwise comparison, a tiny index) use the shipped
+   tail measured on the corpus (``STORY_DEFAULT_TAIL``).
+6. **Characters from structure**: along the chain, each link counts the co-presence of every draft and
+   reference character, weighted by their shares of the two units (speech, or name mentions in prose),
+   minus what their overall presence on the chain predicts; pairs are assigned one-to-one, largest
+   first. Names are never compared.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import math
+import weakref
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+from scipy import sparse
+
 from simcheck.match.draft import Probe, ReferenceCache
-from simcheck.match.rarity import Calibration
+from simcheck.match.rarity import Calibration, Tail
+from simcheck.match.seeds import stem
+from simcheck.model import Script
 from simcheck.search.references import References
-from simcheck.settings import CompareSettings
-from simcheck.text.units import StoryUnit
+from simcheck.settings import (
+    MAX_RARITY,
+    STORY_BACKGROUND,
+    STORY_CANDIDATES,
+    STORY_CONDENSE,
+    STORY_DEFAULT_TAIL,
+    STORY_MAX_SHARED,
+    STORY_MIN_BACKGROUND,
+    STORY_MIN_BETA,
+    STORY_NEIGHBOURS,
+    STORY_OFFSET,
+    STORY_SKIP_DRAFT,
+    STORY_SKIP_REFERENCE,
+    STORY_VECTOR_WEIGHT,
+    STORY_Z_CAP,
+    CompareSettings,
+)
+from simcheck.text.tokens import NAME_TOKEN, STOPWORDS, masked_words, name_words
+from simcheck.text.units import StoryUnit, is_prose, prose_names, story_units
+
+_SAMPLE_KEY = b"simcheck-story-background"
+_BIG = 1.0e6  # separates the scripts' columns in the vectorised alignment (far above any score)
 
 
 @dataclass(frozen=True)
@@ -49,6 +112,305 @@ class StoryResult:
     prose: bool  # the draft was cut as prose
     coverage: float  # share of the draft's words in units on the chain
     reference_coverage: float  # share of the reference's words in scenes on the chain
+    score: float = 0.0  # the chain's alignment score (z units above the offset, less gaps)
+
+
+# --- unit features -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StorySide:
+    """The story units of one script with their features."""
+
+    units: tuple[StoryUnit, ...]
+    vectors: np.ndarray  # (units, dim) L2-normalised mean passage vector (zero row: no passage)
+    bags: tuple[Counter[str], ...]  # stemmed content words (names masked) -> count
+    surface: dict[str, str]  # stem -> the word as first met (for display)
+    prose: bool = False  # cut as prose (paragraphs), not as scenes
+
+
+def content_bag(text: str, names: frozenset[str]) -> tuple[Counter[str], dict[str, str]]:
+    """Stemmed content words of ``text``: no stop word, name, number or word of fewer than 3 letters."""
+    bag: Counter[str] = Counter()
+    surface: dict[str, str] = {}
+    for norm, _a, _b in masked_words(text, 0, None, names):
+        if norm == NAME_TOKEN or norm in STOPWORDS or len(norm) < 3 or norm.isdigit():
+            continue
+        key = stem(norm)
+        bag[key] += 1
+        surface.setdefault(key, norm)
+    return bag, surface
+
+
+def unit_vectors(
+    units: Sequence[StoryUnit], starts: np.ndarray, scenes: np.ndarray, vectors: np.ndarray
+) -> np.ndarray:
+    """Mean of the vectors of the passages starting inside each unit (same scene), L2-normalised."""
+    dim = vectors.shape[1] if vectors.ndim == 2 else 0
+    out = np.zeros((len(units), dim), dtype=np.float32)
+    if not len(units) or not dim or not len(starts):
+        return out
+    for row, unit in enumerate(units):
+        inside = (scenes == unit.scene) & (starts >= unit.start) & (starts < max(unit.end, unit.start + 1))
+        if inside.any():
+            mean = vectors[inside].mean(axis=0)
+            norm = float(np.linalg.norm(mean))
+            if norm > 0:
+                out[row] = mean / norm
+    return out
+
+
+def side_of(
+    script: Script, names: frozenset[str], starts: np.ndarray, scenes: np.ndarray, vectors: np.ndarray
+) -> StorySide:
+    units = story_units(script)
+    bags: list[Counter[str]] = []
+    surface: dict[str, str] = {}
+    for unit in units:
+        bag, words = content_bag(unit.text, names)
+        bags.append(bag)
+        for key, word in words.items():
+            surface.setdefault(key, word)
+    return StorySide(
+        units, unit_vectors(units, starts, scenes, vectors), tuple(bags), surface, is_prose(script)
+    )
+
+
+def draft_side(probe: Probe) -> StorySide:
+    script = probe.script
+    names = prose_names(script) if is_prose(script) else name_words(script.cast)
+    starts = np.fromiter((p.start for p in probe.passages), np.int64, len(probe.passages))
+    scenes = np.fromiter((p.scene for p in probe.passages), np.int64, len(probe.passages))
+    return side_of(script, names, starts, scenes, probe.vectors)
+
+
+_SIDES: weakref.WeakKeyDictionary[ReferenceCache, dict[int, StorySide]] = weakref.WeakKeyDictionary()
+
+
+def reference_side(cache: ReferenceCache, script_id: int) -> StorySide:
+    """The story side of a reference script, kept with ``cache`` for the next draft of the run."""
+    kept = _SIDES.setdefault(cache, {})
+    side = kept.get(script_id)
+    if side is None:
+        ref = cache.get(script_id)
+        refs = cache.references
+        ids = [refs.scene_passage_ids(script_id, scene.number) for scene in ref.script.scenes]
+        all_ids = np.concatenate(ids) if ids else np.zeros(0, np.int64)
+        stored = refs.passages(all_ids) if all_ids.size else []
+        starts = np.fromiter((p.start for p in stored), np.int64, len(stored))
+        scenes = np.fromiter((p.scene for p in stored), np.int64, len(stored))
+        vectors = (
+            np.asarray(refs.vectors(all_ids), np.float32) if all_ids.size else np.zeros((0, 0), np.float32)
+        )
+        side = side_of(ref.script, ref.names, starts, scenes, vectors)
+        kept[script_id] = side
+    return side
+
+
+# --- candidates and background ---------------------------------------------------------------------
+
+
+def story_candidates(draft: StorySide, references: References, exclude: frozenset[int]) -> list[int]:
+    """The scripts whose passages lie nearest the draft's unit vectors, best first (see the module)."""
+    live = (
+        np.flatnonzero(np.linalg.norm(draft.vectors, axis=1) > 0) if draft.vectors.size else np.zeros(0, int)
+    )
+    if live.size == 0 or references.n_passages == 0:
+        return []
+    k = min(references.n_passages, STORY_NEIGHBOURS)
+    sims, ids = references.search_semantic(draft.vectors[live], k)
+    wanted = np.unique(ids[ids >= 0])
+    script_of = dict(zip(wanted.tolist(), (p.script_id for p in references.passages(wanted)), strict=True))
+    votes: dict[int, float] = {}
+    for row in range(ids.shape[0]):
+        valid = ids[row] >= 0
+        if not valid.any():
+            continue
+        floor = float(sims[row][valid].min())
+        best: dict[int, float] = {}
+        for sim, pid in zip(sims[row][valid].tolist(), ids[row][valid].tolist(), strict=True):
+            script_id = script_of[pid]
+            if script_id not in exclude and sim > best.get(script_id, floor):
+                best[script_id] = sim
+        for script_id, sim in best.items():
+            votes[script_id] = votes.get(script_id, 0.0) + sim - floor
+    return [s for s, _v in sorted(votes.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def background_sample(references: References, skip: set[int], count: int) -> list[int]:
+    """``count`` scripts outside ``skip``: those with the smallest keyed hash of their content."""
+
+    def key(sha: str, script_id: int) -> bytes:
+        return hashlib.blake2b(f"{sha}:{script_id if not sha else ''}".encode(), key=_SAMPLE_KEY).digest()
+
+    ranked = sorted((key(s.sha256, s.id), s.id) for s in references.scripts() if s.id not in skip)
+    return [script_id for _key, script_id in ranked[:count]]
+
+
+# --- similarities -----------------------------------------------------------------------------------
+
+
+def tfidf(bags: Sequence[Counter[str]], vocab: dict[str, int], idf: np.ndarray) -> sparse.csr_matrix:
+    """Rows of ``(1 + log tf) * idf`` over ``vocab`` (words outside it dropped), L2-normalised."""
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for r, bag in enumerate(bags):
+        for word, count in bag.items():
+            c = vocab.get(word)
+            if c is not None:
+                rows.append(r)
+                cols.append(c)
+                vals.append((1.0 + math.log(count)) * float(idf[c]))
+    matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(bags), len(vocab)), dtype=np.float64)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+
+
+def idf_of(bags: Sequence[Counter[str]]) -> tuple[dict[str, int], np.ndarray]:
+    """Vocabulary (sorted, for determinism) and smoothed IDF ``log((N + 1) / (df + 1)) + 1``."""
+    df: Counter[str] = Counter()
+    for bag in bags:
+        df.update(bag.keys())
+    words = sorted(df)
+    vocab = {w: i for i, w in enumerate(words)}
+    n = len(bags)
+    idf = np.asarray([math.log((n + 1) / (df[w] + 1)) + 1.0 for w in words], dtype=np.float64)
+    return vocab, idf
+
+
+def standardise(matrix: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """Each row's z-scores against its values in the ``background`` columns (all columns if none)."""
+    base = matrix[:, background] if background.size >= 2 else matrix
+    mean = base.mean(axis=1, keepdims=True)
+    std = base.std(axis=1, keepdims=True)
+    return np.asarray((matrix - mean) / np.maximum(std, 1e-6))
+
+
+# --- alignment ------------------------------------------------------------------------------------
+
+
+def align_all(scores: np.ndarray, segment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Local alignment of the draft units (rows) with every script's units (columns, ``segment`` id per
+    column, a script's columns contiguous), all scripts at once. Returns ``H`` (best chain ending at
+    each cell) and ``B`` (best chain ending at or before it, less the skips to it).
+
+    ``H[i, j] = max(0, M[i, j] + max(0, B[i-1, j-1], H[i-1, j] - c, H[i, j-1] - c))`` and
+    ``B[i, j] = max(H[i, j], B[i-1, j] - skip_draft, B[i, j-1] - skip_reference)``: both row
+    recursions are running maxima (``np.maximum.accumulate``), kept within a script by adding
+    ``_BIG`` times its segment id (columns of a later script always win over an earlier one's)."""
+    n, m = scores.shape
+    h = np.zeros((n, m))
+    b = np.zeros((n, m))
+    if n == 0 or m == 0:
+        return h, b
+    idx = np.arange(m, dtype=np.float64)
+    lift = segment.astype(np.float64) * _BIG
+    first = np.ones(m, dtype=bool)
+    first[1:] = segment[1:] != segment[:-1]
+    h_prev = np.zeros(m)
+    b_prev = np.zeros(m)
+    for i in range(n):
+        row = scores[i]
+        diagonal = np.zeros(m)
+        diagonal[1:] = b_prev[:-1]
+        diagonal[first] = 0.0
+        start = row + np.maximum(np.maximum(0.0, diagonal), h_prev - STORY_CONDENSE)
+        d = np.maximum(start, 0.0)
+        # x_j = max(d_j, x_{j-1} + a_j), a_j = row_j - c: x = P + cummax(d - P) with P the cumsum of a,
+        # restarted at each script's first column
+        a = row - STORY_CONDENSE
+        a_first = np.where(first, 0.0, a)
+        p = np.cumsum(a_first)
+        p_start = np.maximum.accumulate(np.where(first, idx, 0.0)).astype(np.int64)
+        p = p - p[p_start]
+        h_row = p + np.maximum.accumulate(d - p + lift) - lift
+        e = np.maximum(h_row, b_prev - STORY_SKIP_DRAFT)
+        b_row = (
+            np.maximum.accumulate(e + STORY_SKIP_REFERENCE * idx + lift) - lift - STORY_SKIP_REFERENCE * idx
+        )
+        h[i], b[i] = h_row, b_row
+        h_prev, b_prev = h_row, b_row
+    return h, b
+
+
+def traceback(h: np.ndarray, b: np.ndarray, scores: np.ndarray, lo: int, hi: int) -> list[tuple[int, int]]:
+    """The cells (draft unit, column) of the best chain within columns ``[lo, hi)``, in order."""
+    block = h[:, lo:hi]
+    if block.size == 0 or block.max() <= 0:
+        return []
+    flat = int(np.argmax(block))
+    i, j = divmod(flat, block.shape[1])
+    j += lo
+    cells = [(i, j)]
+    tol = 1e-6
+    while True:
+        value = h[i, j] - scores[i, j]
+        if value <= tol:
+            break
+        if i > 0 and j > lo and abs(b[i - 1, j - 1] - value) <= tol:
+            # the cell behind B[i-1, j-1]: H[i', j'] - skips == B
+            ii = np.arange(i)[:, None]
+            jj = np.arange(lo, j)[None, :]
+            reach = h[:i, lo:j] - STORY_SKIP_DRAFT * (i - 1 - ii) - STORY_SKIP_REFERENCE * (j - 1 - jj)
+            found = np.argwhere(np.abs(reach - value) <= tol)
+            if found.size == 0 or h[found[-1][0], found[-1][1] + lo] <= tol:
+                break
+            i, j = int(found[-1][0]), int(found[-1][1]) + lo
+        elif i > 0 and abs(h[i - 1, j] - STORY_CONDENSE - value) <= tol:
+            i -= 1
+        elif j > lo and abs(h[i, j - 1] - STORY_CONDENSE - value) <= tol:
+            j -= 1
+        else:
+            break
+        cells.append((i, j))
+    return cells[::-1]
+
+
+# --- characters -----------------------------------------------------------------------------------
+
+
+def cast_pairs(links: Sequence[tuple[StoryUnit, StoryUnit]]) -> tuple[CastPair, ...]:
+    """Draft character -> reference character from co-presence along the chain (see the module)."""
+    together: dict[tuple[str, str], float] = {}
+    draft_total: Counter[str] = Counter()
+    reference_total: Counter[str] = Counter()
+    support: Counter[tuple[str, str]] = Counter()
+    either_d: Counter[str] = Counter()
+    either_r: Counter[str] = Counter()
+    for unit, ref in links:
+        for d, wd in zip(unit.speakers, unit.presence, strict=False):
+            draft_total[d] += wd
+            either_d[d] += 1
+            for r, wr in zip(ref.speakers, ref.presence, strict=False):
+                together[(d, r)] = together.get((d, r), 0.0) + wd * wr
+                support[(d, r)] += 1
+        for r, wr in zip(ref.speakers, ref.presence, strict=False):
+            reference_total[r] += wr
+            either_r[r] += 1
+    count = max(len(links), 1)
+    scored = []
+    for (d, r), value in together.items():
+        excess = value - draft_total[d] * reference_total[r] / count
+        if excess > 0 and support[(d, r)] >= 1:
+            scored.append((excess, d, r))
+    scored.sort(key=lambda item: (-item[0], item[1], item[2]))
+    out: list[CastPair] = []
+    used_d: set[str] = set()
+    used_r: set[str] = set()
+    for _excess, d, r in scored:
+        if d in used_d or r in used_r:
+            continue
+        used_d.add(d)
+        used_r.add(r)
+        both = support[(d, r)]
+        either = either_d[d] + either_r[r] - both
+        out.append(CastPair(d, r, both, both / either if either else 0.0))
+    return tuple(out)
+
+
+# --- the judge -----------------------------------------------------------------------------------
 
 
 def judge_story(
@@ -61,4 +423,134 @@ def judge_story(
 ) -> dict[int, StoryResult]:
     """Story findings of ``probe`` by reference script id; ``also``: script ids to consider besides
     the candidates the index proposes (those with lexical or semantic matches)."""
-    return {}  # placeholder until the story layer lands
+    draft = draft_side(probe)
+    if not draft.units:
+        return {}
+    exclude = probe.exclude_scripts
+    known = {s.id for s in references.scripts()}
+    ranked = story_candidates(draft, references, exclude)
+    candidates = ranked[:STORY_CANDIDATES]
+    for script_id in sorted(set(also)):
+        if script_id in known and script_id not in exclude and script_id not in candidates:
+            candidates.append(script_id)
+    if not candidates:
+        return {}
+    background = background_sample(references, set(candidates) | set(exclude), STORY_BACKGROUND)
+    scripts = candidates + background
+    sides = [reference_side(cache, s) for s in scripts]
+    keep = [k for k, side in enumerate(sides) if side.units]
+    scripts = [scripts[k] for k in keep]
+    sides = [sides[k] for k in keep]
+    is_background = np.asarray([s in set(background) for s in scripts], dtype=bool)
+    if not scripts:
+        return {}
+    scores, segment, columns, idf = similarity_matrix(draft, sides, is_background)
+    h, b = align_all(scores, segment)
+    best = np.zeros(len(scripts))
+    if h.size:
+        np.maximum.at(best, segment, h.max(axis=0))
+    null_values = best[is_background]
+    if null_values.size >= STORY_MIN_BACKGROUND:
+        tail = Tail.of(null_values, STORY_MIN_BETA)
+    else:
+        tail = default_tail()
+    live = max(1, len(known - set(exclude)))
+    out: dict[int, StoryResult] = {}
+    for k, script_id in enumerate(scripts):
+        if is_background[k] or best[k] <= 0:
+            continue
+        chance = tail.chance(float(best[k])) * live
+        rarity = (
+            0.0 if chance >= 1.0 else (MAX_RARITY if chance <= 0 else min(MAX_RARITY, -math.log10(chance)))
+        )
+        lo, hi = columns[k]
+        cells = traceback(h, b, scores, lo, hi)
+        out[script_id] = result_of(script_id, rarity, float(best[k]), cells, lo, draft, sides[k], scores, idf)
+    return out
+
+
+def default_tail() -> Tail:
+    u, share, beta = STORY_DEFAULT_TAIL
+    return Tail((u,), STORY_MIN_BETA, u, share, max(beta, STORY_MIN_BETA))
+
+
+def similarity_matrix(
+    draft: StorySide, sides: Sequence[StorySide], is_background: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]], dict[str, float]]:
+    """The alignment scores ``min(z, cap) - offset`` (draft units x all reference units), the script
+    index of each column and each script's column range."""
+    columns: list[tuple[int, int]] = []
+    start = 0
+    for side in sides:
+        columns.append((start, start + len(side.units)))
+        start += len(side.units)
+    segment = np.concatenate([np.full(len(side.units), k, np.int64) for k, side in enumerate(sides)])
+    background_cols = np.flatnonzero(is_background[segment])
+    dim = draft.vectors.shape[1]
+    ref_vectors = np.concatenate(
+        [
+            side.vectors if side.vectors.shape[1] == dim else np.zeros((len(side.units), dim), np.float32)
+            for side in sides
+        ]
+    )
+    vector_sim = draft.vectors.astype(np.float64) @ ref_vectors.astype(np.float64).T
+    ref_bags = [bag for side in sides for bag in side.bags]
+    vocab, idf = idf_of(ref_bags)
+    lexical_sim = np.asarray((tfidf(draft.bags, vocab, idf) @ tfidf(ref_bags, vocab, idf).T).todense())
+    combined = STORY_VECTOR_WEIGHT * standardise(vector_sim, background_cols) + (
+        1.0 - STORY_VECTOR_WEIGHT
+    ) * standardise(lexical_sim, background_cols)
+    z = standardise(combined, background_cols)
+    weights = dict(zip(vocab, idf.tolist(), strict=True))
+    return np.minimum(z, STORY_Z_CAP) - STORY_OFFSET, segment, columns, weights
+
+
+def result_of(
+    script_id: int,
+    rarity: float,
+    score: float,
+    cells: list[tuple[int, int]],
+    lo: int,
+    draft: StorySide,
+    side: StorySide,
+    scores: np.ndarray,
+    idf: dict[str, float],
+) -> StoryResult:
+    chain: list[StoryPair] = []
+    for i, j in cells:
+        unit, ref = draft.units[i], side.units[j - lo]
+        z = scores[i, j] + STORY_OFFSET
+        chain.append(
+            StoryPair(
+                unit,
+                ref,
+                float(min(1.0, max(0.0, z / STORY_Z_CAP))),
+                shared_words(draft.bags[i], side.bags[j - lo], draft.surface, idf),
+            )
+        )
+    draft_words = sum(u.words for u in draft.units) or 1
+    ref_words = sum(u.words for u in side.units) or 1
+    covered = {i for i, _ in cells}
+    ref_covered = {j - lo for _, j in cells}
+    return StoryResult(
+        script_id=script_id,
+        rarity=rarity,
+        chain=tuple(chain),
+        characters=cast_pairs([(p.unit, p.reference_unit) for p in chain]),
+        units=len(draft.units),
+        prose=draft.prose,
+        coverage=sum(draft.units[i].words for i in covered) / draft_words,
+        reference_coverage=sum(side.units[j].words for j in ref_covered) / ref_words,
+        score=score,
+    )
+
+
+def shared_words(
+    a: Counter[str], b: Counter[str], surface: dict[str, str], idf: dict[str, float]
+) -> tuple[str, ...]:
+    """The content words of both bags, rarest among the reference units first (ties: more often)."""
+    common = sorted((w for w in a if w in b), key=lambda w: (-idf.get(w, 0.0), -min(a[w], b[w]), w))
+    return tuple(surface.get(w, w) for w in common[:STORY_MAX_SHARED])
+
+
+__all__ = ["CastPair", "StoryPair", "StoryResult", "judge_story"]
