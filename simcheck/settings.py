@@ -151,6 +151,7 @@ STORY_SKIP_DRAFT = 0.5  # cost of each draft unit skipped inside a chain
 STORY_SKIP_REFERENCE = 0.1  # cost of each reference unit skipped inside a chain (retellings condense)
 STORY_MIN_BETA = 0.5  # the null tail of chain scores decays by a factor e per at least this much score
 STORY_DEFAULT_TAIL = (5.0, 0.1, 2.0)  # (u, share, beta) of the chain-score null without a background
+STORY_CAST_MIN_SUPPORT = 2  # chain links a draft and a reference character share before they are paired
 STORY_MAX_SHARED = 8  # shared content words shown per link
 
 # --- allowlist ---------------------------------------------------------------------------------------
