@@ -82,7 +82,7 @@ def test_prose_is_cut_at_paragraphs_within_bounds(tmp_path: Path) -> None:
     assert total == len(text.split())
     starts = {0} | {i + 2 for i in range(len(text)) if text.startswith("\n\n", i)}
     for unit in units:
-        assert 150 <= unit.words <= 400, unit.words
+        assert 100 <= unit.words <= 400, unit.words
         assert unit.start in starts  # a unit begins a paragraph...
         assert text[unit.end : unit.end + 2] in ("\n\n", "\n")  # ...and ends one
         assert script.text[unit.start : unit.end].split() == unit.text.split()

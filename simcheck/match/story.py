@@ -16,11 +16,13 @@ The method, stage by stage (constants in ``simcheck.settings``, ``STORY_*``):
    passages (``search_semantic``); every script gets, per unit, its best cosine above the unit's
    ``STORY_NEIGHBOURS``-th, summed over units; the top ``STORY_CANDIDATES`` scripts are aligned, plus
    the scripts the other layers matched (``also``).
-3. **Background**: ``STORY_BACKGROUND`` other scripts, a content-keyed sample (the smallest keyed hashes
-   of their sha256), so the cost does not grow with the references. Each draft unit's similarities are
-   turned into z-scores against the background's units (a unit about a generic trope, a wedding, a
-   duel, is similar to everything and gets no credit for it); the two features' z-scores are averaged
-   (weight ``STORY_VECTOR_WEIGHT``) and standardised again.
+3. **Background**: ``STORY_BACKGROUND`` scripts, a content-keyed sample (the smallest keyed hashes of
+   their sha256) of all the references but the draft itself, so the cost does not grow with the
+   references. Each draft unit's similarities are turned into z-scores against the background's units
+   (a unit about a generic trope, a wedding, a duel, is similar to everything and gets no credit for
+   it); the two features' z-scores are averaged (weight ``STORY_VECTOR_WEIGHT``: the content words carry
+   most of it, see settings) and standardised again; then, per script, each draft unit's median z over
+   that script is subtracted (``centre_blocks``: same idiom is not same story).
 4. **Order-aware local alignment** (Smith-Waterman with condensation) over ``min(z, STORY_Z_CAP) -
    STORY_OFFSET``: a chain links draft units to reference units in the same order; a draft unit may
    tell several consecutive reference units and the reverse (``STORY_CONDENSE`` each extra link),
@@ -28,7 +30,8 @@ The method, stage by stage (constants in ``simcheck.settings``, ``STORY_*``):
    add, and one cell adds at most ``STORY_Z_CAP - STORY_OFFSET``: many weak links in order add up, one
    shared trope stays small.
 5. **Rarity**: the draft is aligned with every background script in the same pass; an exponential tail
-   (``rarity.Tail``, decay at least ``STORY_MIN_BETA``) is fitted to their chain scores, and a chain's
+   (``rarity.Tail``, decay at least ``STORY_MIN_BETA``) is fitted to their chain scores (a script is never
+   in its own null, so a small index can use all its other scripts), and a chain's
    rarity is ``-log10(chance * live references)`` (the chance that an unrelated script aligns this well,
    for all the references searched): the scale, and so the levels, of every other match. Too few
    background scripts (``STORY_MIN_BACKGROUND``; pairwise comparison, a tiny index) use the shipped
@@ -40,9 +43,11 @@ The method, stage by stage (constants in ``simcheck.settings``, ``STORY_*``):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import weakref
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -62,6 +67,7 @@ from simcheck.settings import (
     STORY_CAST_MIN_SUPPORT,
     STORY_CONDENSE,
     STORY_DEFAULT_TAIL,
+    STORY_HASH_BITS,
     STORY_MAX_SHARED,
     STORY_MIN_BACKGROUND,
     STORY_MIN_BETA,
@@ -73,8 +79,8 @@ from simcheck.settings import (
     STORY_Z_CAP,
     CompareSettings,
 )
-from simcheck.text.tokens import NAME_TOKEN, STOPWORDS, masked_words, name_words
-from simcheck.text.units import StoryUnit, is_prose, prose_names, story_units
+from simcheck.text.tokens import STOPWORDS, WORD, fold, name_words
+from simcheck.text.units import StoryUnit, is_prose, passage_units, prose_names, story_units
 
 _SAMPLE_KEY = b"simcheck-story-background"
 _BIG = 1.0e6  # separates the scripts' columns in the vectorised alignment (far above any score)
@@ -127,19 +133,36 @@ class StorySide:
     bags: tuple[Counter[str], ...]  # stemmed content words (names masked) -> count
     surface: dict[str, str]  # stem -> the word as first met (for display)
     prose: bool = False  # cut as prose (paragraphs), not as scenes
+    tf: sparse.csr_matrix | None = None  # (units, 2 ** STORY_HASH_BITS): 1 + log count of each hashed word
 
 
-def content_bag(text: str, names: frozenset[str]) -> tuple[Counter[str], dict[str, str]]:
-    """Stemmed content words of ``text``: no stop word, name, number or word of fewer than 3 letters."""
-    bag: Counter[str] = Counter()
+@functools.lru_cache(maxsize=1 << 18)
+def _word_key(word: str) -> tuple[str | None, str]:
+    """(stemmed key or None for a stop word, number or short word; folded form, possessive off)."""
+    norm = fold(word)
+    base = norm[:-2] if norm.endswith("'s") else norm
+    if len(norm) < 3 or norm in STOPWORDS or norm.isdigit():
+        return None, base
+    return stem(norm), base
+
+
+def content_bags(texts: Sequence[str], names: frozenset[str]) -> tuple[list[Counter[str]], dict[str, str]]:
+    """Stemmed content words of each text: no stop word, number, word of fewer than 3 letters, or name
+    (a capitalised word whose folded form, possessive off, is in ``names``: ``tokens.masked_words``'
+    rule). Written words are judged once per process (``_word_key``)."""
     surface: dict[str, str] = {}
-    for norm, _a, _b in masked_words(text, 0, None, names):
-        if norm == NAME_TOKEN or norm in STOPWORDS or len(norm) < 3 or norm.isdigit():
-            continue
-        key = stem(norm)
-        bag[key] += 1
-        surface.setdefault(key, norm)
-    return bag, surface
+    bags: list[Counter[str]] = []
+    for text in texts:
+        keys = []
+        for word in WORD.findall(text):
+            key, base = _word_key(word)
+            if key is None or (names and base in names and word[:1].isupper()):
+                continue
+            keys.append(key)
+            if key not in surface:
+                surface[key] = base
+        bags.append(Counter(keys))
+    return bags, surface
 
 
 def unit_vectors(
@@ -164,13 +187,7 @@ def side_of(
     script: Script, names: frozenset[str], starts: np.ndarray, scenes: np.ndarray, vectors: np.ndarray
 ) -> StorySide:
     units = story_units(script)
-    bags: list[Counter[str]] = []
-    surface: dict[str, str] = {}
-    for unit in units:
-        bag, words = content_bag(unit.text, names)
-        bags.append(bag)
-        for key, word in words.items():
-            surface.setdefault(key, word)
+    bags, surface = content_bags([u.text for u in units], names)
     return StorySide(
         units, unit_vectors(units, starts, scenes, vectors), tuple(bags), surface, is_prose(script)
     )
@@ -188,21 +205,32 @@ _SIDES: weakref.WeakKeyDictionary[ReferenceCache, dict[int, StorySide]] = weakre
 
 
 def reference_side(cache: ReferenceCache, script_id: int) -> StorySide:
-    """The story side of a reference script, kept with ``cache`` for the next draft of the run."""
+    """The story side of a reference script from its stored passages and vectors (no script is read
+    or parsed: ``units.passage_units``), kept with ``cache`` for the next draft of the run."""
     kept = _SIDES.setdefault(cache, {})
     side = kept.get(script_id)
     if side is None:
-        ref = cache.get(script_id)
         refs = cache.references
-        ids = [refs.scene_passage_ids(script_id, scene.number) for scene in ref.script.scenes]
+        meta = next((s for s in refs.scripts() if s.id == script_id), None)
+        scenes = meta.scenes if meta is not None else 0
+        ids = [refs.scene_passage_ids(script_id, scene) for scene in range(1, scenes + 1)]
         all_ids = np.concatenate(ids) if ids else np.zeros(0, np.int64)
         stored = refs.passages(all_ids) if all_ids.size else []
-        starts = np.fromiter((p.start for p in stored), np.int64, len(stored))
-        scenes = np.fromiter((p.scene for p in stored), np.int64, len(stored))
+        units, members = passage_units(stored)
         vectors = (
             np.asarray(refs.vectors(all_ids), np.float32) if all_ids.size else np.zeros((0, 0), np.float32)
         )
-        side = side_of(ref.script, ref.names, starts, scenes, vectors)
+        dim = vectors.shape[1] if vectors.ndim == 2 and vectors.size else 0
+        means = np.zeros((len(units), dim), np.float32)
+        for row, rows in enumerate(members):
+            if dim and rows:
+                mean = vectors[list(rows)].mean(axis=0)
+                norm = float(np.linalg.norm(mean))
+                means[row] = mean / norm if norm > 0 else 0.0
+        names = name_words(meta.cast) if meta is not None else frozenset()
+        bags, surface = content_bags([u.text for u in units], names)
+        prose = not any(u.speakers for u in units)
+        side = StorySide(units, means, tuple(bags), surface, prose, term_matrix(bags))
         kept[script_id] = side
     return side
 
@@ -250,34 +278,49 @@ def background_sample(references: References, skip: set[int], count: int) -> lis
 # --- similarities -----------------------------------------------------------------------------------
 
 
-def tfidf(bags: Sequence[Counter[str]], vocab: dict[str, int], idf: np.ndarray) -> sparse.csr_matrix:
-    """Rows of ``(1 + log tf) * idf`` over ``vocab`` (words outside it dropped), L2-normalised."""
+@functools.lru_cache(maxsize=1 << 18)
+def column_of(word: str) -> int:
+    return zlib.crc32(word.encode("utf-8")) & ((1 << STORY_HASH_BITS) - 1)
+
+
+def term_matrix(bags: Sequence[Counter[str]]) -> sparse.csr_matrix:
+    """``1 + log tf`` of each unit's words in hashed columns (stable across runs: crc32)."""
     rows: list[int] = []
     cols: list[int] = []
     vals: list[float] = []
     for r, bag in enumerate(bags):
         for word, count in bag.items():
-            c = vocab.get(word)
-            if c is not None:
-                rows.append(r)
-                cols.append(c)
-                vals.append((1.0 + math.log(count)) * float(idf[c]))
-    matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(bags), len(vocab)), dtype=np.float64)
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+            rows.append(r)
+            cols.append(column_of(word))
+            vals.append(1.0 + math.log(count))
+    shape = (len(bags), 1 << STORY_HASH_BITS)
+    return sparse.csr_matrix((vals, (rows, cols)), shape=shape, dtype=np.float64)
 
 
-def idf_of(bags: Sequence[Counter[str]]) -> tuple[dict[str, int], np.ndarray]:
-    """Vocabulary (sorted, for determinism) and smoothed IDF ``log((N + 1) / (df + 1)) + 1``."""
-    df: Counter[str] = Counter()
-    for bag in bags:
-        df.update(bag.keys())
-    words = sorted(df)
-    vocab = {w: i for i, w in enumerate(words)}
-    n = len(bags)
-    idf = np.asarray([math.log((n + 1) / (df[w] + 1)) + 1.0 for w in words], dtype=np.float64)
-    return vocab, idf
+def lexical_similarity(
+    draft: sparse.csr_matrix, references: Sequence[sparse.csr_matrix]
+) -> tuple[np.ndarray, dict[int, float]]:
+    """Cosines of ``(1 + log tf) * idf`` rows, the IDF ``log((N + 1) / (df + 1)) + 1`` over the
+    reference units; and the IDF of each column seen (for the shared words shown)."""
+    stacked = sparse.vstack(references, format="csr")
+    used, compact = np.unique(stacked.indices, return_inverse=True)
+    ref = sparse.csr_matrix(
+        (stacked.data, compact.ravel(), stacked.indptr), shape=(stacked.shape[0], used.size)
+    )
+    df = np.bincount(compact.ravel(), minlength=used.size)
+    idf = np.log((ref.shape[0] + 1) / (df + 1.0)) + 1.0
+    d = draft.tocoo()
+    where = np.searchsorted(used, d.col)
+    keep = (where < used.size) & (used[np.minimum(where, used.size - 1)] == d.col)
+    dr = sparse.csr_matrix((d.data[keep], (d.row[keep], where[keep])), shape=(draft.shape[0], used.size))
+    out = []
+    for matrix in (dr, ref):
+        weighted = sparse.csr_matrix(matrix.multiply(idf[None, :]))
+        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        out.append(sparse.csr_matrix(sparse.diags(1.0 / norms) @ weighted))
+    similarity = np.asarray((out[0] @ out[1].T).todense())
+    return similarity, dict(zip(used.tolist(), idf.tolist(), strict=True))
 
 
 def standardise(matrix: np.ndarray, background: np.ndarray) -> np.ndarray:
@@ -499,9 +542,13 @@ def default_tail() -> Tail:
     return Tail((u,), STORY_MIN_BETA, u, share, max(beta, STORY_MIN_BETA))
 
 
+def terms(side: StorySide) -> sparse.csr_matrix:
+    return side.tf if side.tf is not None else term_matrix(side.bags)
+
+
 def similarity_matrix(
     draft: StorySide, sides: Sequence[StorySide], is_background: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]], dict[str, float]]:
+) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]], dict[int, float]]:
     """The alignment scores ``min(z, cap) - offset`` (draft units x all reference units), the script
     index of each column and each script's column range."""
     columns: list[tuple[int, int]] = []
@@ -519,15 +566,12 @@ def similarity_matrix(
         ]
     )
     vector_sim = draft.vectors.astype(np.float64) @ ref_vectors.astype(np.float64).T
-    ref_bags = [bag for side in sides for bag in side.bags]
-    vocab, idf = idf_of(ref_bags)
-    lexical_sim = np.asarray((tfidf(draft.bags, vocab, idf) @ tfidf(ref_bags, vocab, idf).T).todense())
+    lexical_sim, idf = lexical_similarity(terms(draft), [terms(side) for side in sides])
     combined = STORY_VECTOR_WEIGHT * standardise(vector_sim, background_cols) + (
         1.0 - STORY_VECTOR_WEIGHT
     ) * standardise(lexical_sim, background_cols)
     z = centre_blocks(standardise(combined, background_cols), columns)
-    weights = dict(zip(vocab, idf.tolist(), strict=True))
-    return np.minimum(z, STORY_Z_CAP) - STORY_OFFSET, segment, columns, weights
+    return np.minimum(z, STORY_Z_CAP) - STORY_OFFSET, segment, columns, idf
 
 
 def result_of(
@@ -539,7 +583,7 @@ def result_of(
     draft: StorySide,
     side: StorySide,
     scores: np.ndarray,
-    idf: dict[str, float],
+    idf: dict[int, float],
 ) -> StoryResult:
     chain: list[StoryPair] = []
     for i, j in cells:
@@ -571,10 +615,12 @@ def result_of(
 
 
 def shared_words(
-    a: Counter[str], b: Counter[str], surface: dict[str, str], idf: dict[str, float]
+    a: Counter[str], b: Counter[str], surface: dict[str, str], idf: dict[int, float]
 ) -> tuple[str, ...]:
     """The content words of both bags, rarest among the reference units first (ties: more often)."""
-    common = sorted((w for w in a if w in b), key=lambda w: (-idf.get(w, 0.0), -min(a[w], b[w]), w))
+    common = sorted(
+        (w for w in a if w in b), key=lambda w: (-idf.get(column_of(w), 0.0), -min(a[w], b[w]), w)
+    )
     return tuple(surface.get(w, w) for w in common[:STORY_MAX_SHARED])
 
 

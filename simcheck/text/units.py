@@ -22,8 +22,9 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from simcheck.model import CHARACTER, COMPARED_KINDS, DIALOGUE, Element, Script
+from simcheck.model import CHARACTER, COMPARED_KINDS, DIALOGUE, SPEECH, Element, Script
 from simcheck.settings import STORY_NAME_MIN_COUNT, STORY_UNIT_MAX_WORDS, STORY_UNIT_TARGET_WORDS
 from simcheck.text.tokens import STOPWORDS, WORD, fold, name_words, word_count
 from simcheck.text.words import SPEECH_KINDS, is_furniture
@@ -81,6 +82,70 @@ def story_units(script: Script) -> tuple[StoryUnit, ...]:
     return tuple(units)
 
 
+class StoredLike(Protocol):
+    @property
+    def scene(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def speaker(self) -> str | None: ...
+
+
+def passage_units(
+    passages: Sequence[StoredLike],
+) -> tuple[tuple[StoryUnit, ...], tuple[tuple[int, ...], ...]]:
+    """The story units of a reference script made from its stored passages (in script order), and the
+    passages (indices) of each unit. The same cuts as ``story_units``, at passage boundaries (a passage
+    is a speech, an action paragraph or a window of short ones): the index holds the passages, so a
+    comparison never parses a reference script for its story (measured: loading and cutting the 40
+    scripts a draft meets took 2.3 s of the 4.3 s the story layer first took)."""
+    prose = not any(p.kind == SPEECH for p in passages)
+    by_scene: dict[int, list[int]] = {}
+    for k, passage in enumerate(passages):
+        by_scene.setdefault(passage.scene, []).append(k)
+    units: list[StoryUnit] = []
+    members: list[tuple[int, ...]] = []
+    for scene in sorted(by_scene):
+        rows = by_scene[scene]
+        sizes = [word_count(passages[k].text) for k in rows]
+        if prose:
+            groups = _prose_groups(sizes)
+        elif sum(sizes) <= STORY_UNIT_MAX_WORDS:
+            groups = [(0, len(rows))]
+        else:
+            groups = _balanced(sizes, math.ceil(sum(sizes) / STORY_UNIT_MAX_WORDS))
+        for a, b in groups:
+            part = [passages[k] for k in rows[a:b]]
+            spoken: Counter[str] = Counter()
+            for passage, size in zip(part, sizes[a:b], strict=True):
+                if passage.speaker:
+                    spoken[passage.speaker] += size
+            speakers, presence = _ranked(spoken)
+            units.append(
+                StoryUnit(
+                    number=len(units) + 1,
+                    scene=scene,
+                    start=part[0].start,
+                    end=max(p.end for p in part),
+                    line=part[0].line,
+                    words=sum(sizes[a:b]),
+                    text="\n".join(p.text for p in part),
+                    speakers=speakers,
+                    presence=presence,
+                )
+            )
+            members.append(tuple(rows[a:b]))
+    return tuple(units), tuple(members)
+
+
 def _counts(element: Element) -> bool:
     return (
         element.kind in COMPARED_KINDS and not is_furniture(element.text) and bool(WORD.search(element.text))
@@ -88,11 +153,10 @@ def _counts(element: Element) -> bool:
 
 
 def _prose_groups(sizes: Sequence[int]) -> list[tuple[int, int]]:
-    """Paragraph ranges of about ``STORY_UNIT_TARGET_WORDS`` words each: the text is cut into
-    ``round(total / target)`` units (at least 1) at the paragraph boundaries nearest to equal shares,
-    so units are balanced and lie roughly within the minimum and maximum."""
+    """Paragraph ranges of at least about ``STORY_UNIT_TARGET_WORDS`` words each: the text is cut into
+    ``total // target`` units (at least 1) at the paragraph boundaries nearest to equal shares."""
     total = sum(sizes)
-    count = max(1, round(total / STORY_UNIT_TARGET_WORDS))
+    count = max(1, total // STORY_UNIT_TARGET_WORDS)
     return _balanced(sizes, count)
 
 
@@ -205,4 +269,4 @@ def prose_names(script: Script) -> frozenset[str]:
     return name_words(candidates)
 
 
-__all__ = ["StoryUnit", "is_prose", "prose_names", "story_units"]
+__all__ = ["StoryUnit", "is_prose", "passage_units", "prose_names", "story_units"]
