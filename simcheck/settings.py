@@ -135,6 +135,38 @@ ALIGN_STEM_PREFIX = 7  # stems are cut to this many characters
 FUZZY_MIN_RUN_SHARE = 0.5
 EVIDENCE_MAX_WORDS = 120  # a longer lexical span is shown as line-level correspondences of about this size
 
+# --- story layer (simcheck.text.units, simcheck.match.story; measured on the dev retellings, see there) --
+STORY_UNIT_TARGET_WORDS = 150  # prose is cut into units of at least about this many words, at paragraphs:
+# 150 rather than 250 found the right play at medium for 11 (not 7) of 20 renamed retellings without quotes
+STORY_UNIT_MAX_WORDS = 600  # a longer scene is cut into balanced beats of at most about this many words
+STORY_NAME_MIN_COUNT = 2  # a prose word capitalised mid-sentence this often (never lower case) is a name
+STORY_CANDIDATES = 15  # reference scripts whose story is aligned with the draft's (top votes of the index)
+STORY_NEIGHBOURS = 64  # FAISS neighbours (passages) per draft unit vector when voting for candidates
+STORY_BACKGROUND = 24  # scripts (content-keyed sample) every chain is judged against; 12 (with 10
+# candidates) found half as many renamed retellings without quotes at medium
+STORY_MIN_BACKGROUND = 8  # fewer background scripts than this: the shipped default null (see match.story)
+STORY_VECTOR_WEIGHT = 0.5  # weight of the unit-vector z-score against the content-word one (0.7: half the
+# finds; 0.3: as many, but an innocent play reached medium)
+STORY_Z_CAP = 4.0  # a unit pair adds at most this z-score: one very alike pair never makes a chain
+STORY_OFFSET = (
+    1.5  # z-score a unit pair needs to add to a chain (below it, it costs); 1.0 and 2.0 measured worse
+)
+STORY_CONDENSE = 0.5  # cost of each extra link of a draft unit (or reference unit) told by several
+STORY_SKIP_DRAFT = 0.5  # cost of each draft unit skipped inside a chain
+STORY_SKIP_REFERENCE = 0.1  # cost of each reference unit skipped inside a chain (retellings condense)
+STORY_MIN_BETA = 1.0  # the null tail of chain scores decays by a factor e per at least this much score: 0.5
+# let one innocent corpus play of 46 reach medium (a 24-script null is noisy), 1.0 none, 1.5 halved the finds
+# (u, share, beta) of the chain-score null without a background (pairwise, a tiny index): the 1,088 background
+# chain scores met by the 46 non-Shakespeare corpus scripts compared with the corpus index less themselves
+# (scratch script deftail.py of the story-core branch): u 1.79 (top tenth), beta fitted 1.02, raised to 1.5 so
+# that the tail matches the sample's own top (p99 4.5, max 8.1): conservative where nothing was measured
+STORY_DEFAULT_TAIL = (1.79, 0.10, 1.5)
+STORY_CAST_MIN_SUPPORT = 2  # chain links a draft and a reference character share before they are paired
+STORY_MAX_SHARED = 8  # shared content words shown per link
+STORY_HASH_BITS = (
+    22  # content words are hashed (crc32) into 2 ** this many columns: collisions ~0.7% of words
+)
+
 # --- allowlist ---------------------------------------------------------------------------------------
 QUOTE_SHARE = 0.8  # share of a piece's word trigrams inside a ``quote:`` entry that makes it allowed
 
