@@ -61,8 +61,8 @@ LEVELS = ("low", "medium", "high")
 STORY_LEVELS = ("none", *LEVELS)
 INDEX_ENV = "SIMCHECK_STORY_INDEX"
 COPYDETECT_K = 25  # copydetect's default noise threshold (characters)
-CONTROL_SCREENPLAYS = 4  # screenplays taken out of the control index and compared with it
-CONTROL_MIN_WORDS = 2000  # ...among those at least this long (the corpus holds a few tiny ones)
+CONTROL_SCREENPLAYS = 5  # screenplays taken out of the control index and compared with it
+CONTROL_MIN_WORDS = 300  # ...among those at least this long (the corpus's are 8-1,300 words)
 PAN_SUMMARY_SAMPLE = 120  # PAN pairs of part 5 (summary) in a full run; quick: QUICK_PAN
 PAN_OTHER_SAMPLE = 12  # pairs of each other part in a full run (a check that they are not lowered)
 QUICK_PAN = 2  # pairs per part (part 5 and one other) in a quick run
@@ -606,7 +606,7 @@ def _previous(ctx: Context) -> dict[str, Any] | None:
         return None
     data = section.data
     if data.get("story_layer") is False and "summary" in data:
-        return {"date": section.date, "machine": section.machine.get("commit"), **data["summary"]}
+        return {"date": section.date, "commit": section.machine.get("commit"), **data["summary"]}
     before = data.get("before")
     return before if isinstance(before, dict) else None
 
@@ -722,7 +722,9 @@ def markdown(data: dict[str, Any], plan: StoryPlan) -> str:
         f"{state}. Drafts: `benchmarks.story_variants` (seed {data['variant_seed']}) of the "
         f"{len(plan.stories)} prose retellings (E. Nesbit, 1907) in `dev/retellings`, compared through one "
         f"`Comparer` with the index of the corpus ({data['index']['scripts']} scripts, "
-        f"{data['index']['passages']:,} passages). First = the right play is the report's first reference "
+        f"{data['index']['passages']:,} passages"
+        + (f"; copied from `{INDEX_ENV}={data['index_from']}`" if data.get("index_from") else "")
+        + "). First = the right play is the report's first reference "
         "(the report's order); story level = the right play's `references[].story.level` (none / low / "
         "medium / high); coverage = its story chain's share of the draft (median over the drafts); links on "
         "truth = chain links whose reference scene the ground truth allows (the original retelling's "
