@@ -527,10 +527,10 @@ def pan_part(ctx: Context, plan: StoryPlan) -> dict[str, Any]:
                 except SimcheckError as error:
                     refused.append(f"{part} {susp} {src}: {error}")
                 seconds.append(time.perf_counter() - t0)
-                for system, dets in found.items():
+                for system, detections in found.items():
                     folder = tmp / system / part
                     folder.mkdir(parents=True, exist_ok=True)
-                    pan.write_detections(folder, susp, src, dets)
+                    pan.write_detections(folder, susp, src, detections)
                 if (k + 1) % 20 == 0:
                     log(f"story: PAN {part} {k + 1}/{len(pairs)}")
             pan._link_truth(part, pairs, tmp / "truth" / part)
