@@ -1,7 +1,7 @@
 """``python -m benchmarks quality|speed|all|PART... [--quick] [--sample N]``: run, then write RESULTS.md.
 
 Parts (run in this order):
-  quality: planted, translations, innocent, pan, calibration_quality
+  quality: planted, translations, innocent, pan, calibration_quality, story
   speed:   parse, index_speed, compare_latency, scale, compare_scale, report_render, calibration
 ``all`` runs both groups. A full run updates the named sections of ``benchmarks/results.json`` and
 re-renders ``benchmarks/RESULTS.md`` (sections not run keep their earlier numbers, command and date).
@@ -34,7 +34,7 @@ from typing import Any
 from benchmarks import results
 from benchmarks.context import SEED, Context, log
 
-QUALITY = ("planted", "translations", "innocent", "pan", "calibration_quality")
+QUALITY = ("planted", "translations", "innocent", "pan", "calibration_quality", "story")
 SPEED = ("parse", "index_speed", "compare_latency", "scale", "compare_scale", "report_render", "calibration")
 QUICK_PAN_SAMPLE = 2  # PAN pairs per part in a --quick run (unless --sample says otherwise)
 GROUPS = {"quality": QUALITY, "speed": SPEED, "all": QUALITY + SPEED}
@@ -45,6 +45,7 @@ EXTERNAL = {
     "scale": ("benchmarks.scale", "Index scale: open, search, memory from 10^4 to 10^6 passages"),
     "calibration": ("benchmarks.calibration_scale", "Calibration: time and memory at scale, updates"),
     "calibration_quality": ("benchmarks.calibration_quality", "Calibration: detection quality before/after"),
+    "story": ("benchmarks.story", "Story: retold plots found"),
 }
 
 

@@ -119,7 +119,7 @@ def _is_heading(line: str) -> bool:
 def rel(path: str | Path) -> str:
     """A path shown relative to ../shared (or as given)."""
     try:
-        return str(Path(path).resolve().relative_to(SHARED))
+        return str(Path(path).resolve().relative_to(SHARED.resolve()))
     except ValueError:
         return str(path)
 

@@ -29,6 +29,7 @@ SECTION_ORDER = (
     "innocent",
     "pan",
     "pan_compare",
+    "story",
     "parse",
     "index_speed",
     "compare_latency",
