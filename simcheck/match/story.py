@@ -70,7 +70,9 @@ from simcheck.settings import (
     STORY_BACKGROUND,
     STORY_CANDIDATES,
     STORY_CAST_MIN_SUPPORT,
+    STORY_CHAINS,
     STORY_DEFAULT_TAIL,
+    STORY_MAX_BETA,
     STORY_MAX_SHARED,
     STORY_MIN_BACKGROUND,
     STORY_MIN_BETA,
@@ -83,6 +85,7 @@ from simcheck.settings import (
 from simcheck.text.units import StoryUnit
 
 _SAMPLE_KEY = b"simcheck-story-background"
+_BARRED = -1.0e3  # the score of a cell an earlier chain used (no later chain goes through it)
 
 
 @dataclass(frozen=True)
@@ -244,10 +247,7 @@ def judge_story(
         return {}
     is_background = np.asarray([s in set(background) for s in scripts], dtype=bool)
     scores, segment, columns, idf = similarity_matrix(draft, sides, is_background)
-    h, b = align_all(scores, segment)
-    best = np.zeros(len(scripts))
-    if h.size:
-        np.maximum.at(best, segment, h.max(axis=0))
+    best, chains = chain_scores(scores, segment, columns)
     live = max(1, len(known - set(exclude)))
     out: dict[int, StoryResult] = {}
     for k, script_id in enumerate(scripts):
@@ -256,16 +256,50 @@ def judge_story(
         others = is_background.copy()
         others[k] = False  # a script is never part of its own null
         rarity = chain_rarity(float(best[k]), best[others], live)
-        lo, hi = columns[k]
-        cells = traceback(h, b, scores, lo, hi)
+        lo, _hi = columns[k]
+        cells = chains[k]
         out[script_id] = result_of(script_id, rarity, float(best[k]), cells, lo, draft, sides[k], scores, idf)
     return out
+
+
+def chain_scores(
+    scores: np.ndarray, segment: np.ndarray, columns: Sequence[tuple[int, int]]
+) -> tuple[np.ndarray, list[list[tuple[int, int]]]]:
+    """Each script's story score, the sum of its best ``STORY_CHAINS`` chains that share no draft unit
+    and no reference unit (each next one aligned with the earlier chains' rows and columns barred), and
+    the cells of those chains in draft order."""
+    n_scripts = len(columns)
+    total = np.zeros(n_scripts)
+    cells: list[list[tuple[int, int]]] = [[] for _ in range(n_scripts)]
+    work = scores.copy()
+    for _round in range(STORY_CHAINS):
+        h, b = align_all(work, segment)
+        best = np.zeros(n_scripts)
+        if h.size:
+            np.maximum.at(best, segment, h.max(axis=0))
+        if not (best > 0).any():
+            break
+        total += best
+        for k, (lo, hi) in enumerate(columns):
+            if best[k] <= 0:
+                continue
+            found = traceback(h, b, work, lo, hi)
+            cells[k].extend(found)
+            if _round + 1 < STORY_CHAINS:
+                rows = sorted({i for i, _ in found})
+                cols = sorted({j for _, j in found})
+                work[np.ix_(rows, range(lo, hi))] = _BARRED
+                work[:, cols] = _BARRED
+    return total, [sorted(c) for c in cells]
 
 
 def chain_rarity(score: float, null: np.ndarray, live: int) -> float:
     """-log10 of the chance that one of ``live`` unrelated scripts aligns with the draft at least as
     well: the tail of the background's chain scores ``null`` (or the shipped one when too few)."""
-    tail = Tail.of(null, STORY_MIN_BETA) if null.size >= STORY_MIN_BACKGROUND else default_tail()
+    if null.size >= STORY_MIN_BACKGROUND:
+        tail = Tail.of(null, STORY_MIN_BETA, STORY_MAX_BETA)
+    else:
+        tail = default_tail()
     chance = tail.chance(score) * live
     if chance >= 1.0:
         return 0.0
