@@ -30,8 +30,9 @@ The method, stage by stage (constants in ``simcheck.settings``, ``STORY_*``):
    add, and one cell adds at most ``STORY_Z_CAP - STORY_OFFSET``: many weak links in order add up, one
    shared trope stays small.
 5. **Rarity**: the draft is aligned with every background script in the same pass; an exponential tail
-   (``rarity.Tail``, decay at least ``STORY_MIN_BETA``) is fitted to their chain scores (a script is never
-   in its own null, so a small index can use all its other scripts), and a chain's
+   (``rarity.Tail``) is fitted to their chain scores (a script is never in its own null, so a small
+   index can use all its other scripts): where its tail starts and how much of the null lies beyond,
+   the decay itself fixed (``STORY_MIN_BETA`` = ``STORY_MAX_BETA``: see settings), and a chain's
    rarity is ``-log10(chance * live references)`` (the chance that an unrelated script aligns this well,
    for all the references searched): the scale, and so the levels, of every other match. Too few
    background scripts (``STORY_MIN_BACKGROUND``; pairwise comparison, a tiny index) use the shipped
@@ -70,7 +71,6 @@ from simcheck.settings import (
     STORY_BACKGROUND,
     STORY_CANDIDATES,
     STORY_CAST_MIN_SUPPORT,
-    STORY_CHAINS,
     STORY_DEFAULT_TAIL,
     STORY_MAX_BETA,
     STORY_MAX_SHARED,
@@ -85,7 +85,6 @@ from simcheck.settings import (
 from simcheck.text.units import StoryUnit
 
 _SAMPLE_KEY = b"simcheck-story-background"
-_BARRED = -1.0e3  # the score of a cell an earlier chain used (no later chain goes through it)
 
 
 @dataclass(frozen=True)
@@ -247,7 +246,10 @@ def judge_story(
         return {}
     is_background = np.asarray([s in set(background) for s in scripts], dtype=bool)
     scores, segment, columns, idf = similarity_matrix(draft, sides, is_background)
-    best, chains = chain_scores(scores, segment, columns)
+    h, b = align_all(scores, segment)
+    best = np.zeros(len(scripts))
+    if h.size:
+        np.maximum.at(best, segment, h.max(axis=0))
     live = max(1, len(known - set(exclude)))
     out: dict[int, StoryResult] = {}
     for k, script_id in enumerate(scripts):
@@ -256,41 +258,10 @@ def judge_story(
         others = is_background.copy()
         others[k] = False  # a script is never part of its own null
         rarity = chain_rarity(float(best[k]), best[others], live)
-        lo, _hi = columns[k]
-        cells = chains[k]
+        lo, hi = columns[k]
+        cells = traceback(h, b, scores, lo, hi)
         out[script_id] = result_of(script_id, rarity, float(best[k]), cells, lo, draft, sides[k], scores, idf)
     return out
-
-
-def chain_scores(
-    scores: np.ndarray, segment: np.ndarray, columns: Sequence[tuple[int, int]]
-) -> tuple[np.ndarray, list[list[tuple[int, int]]]]:
-    """Each script's story score, the sum of its best ``STORY_CHAINS`` chains that share no draft unit
-    and no reference unit (each next one aligned with the earlier chains' rows and columns barred), and
-    the cells of those chains in draft order."""
-    n_scripts = len(columns)
-    total = np.zeros(n_scripts)
-    cells: list[list[tuple[int, int]]] = [[] for _ in range(n_scripts)]
-    work = scores.copy()
-    for _round in range(STORY_CHAINS):
-        h, b = align_all(work, segment)
-        best = np.zeros(n_scripts)
-        if h.size:
-            np.maximum.at(best, segment, h.max(axis=0))
-        if not (best > 0).any():
-            break
-        total += best
-        for k, (lo, hi) in enumerate(columns):
-            if best[k] <= 0:
-                continue
-            found = traceback(h, b, work, lo, hi)
-            cells[k].extend(found)
-            if _round + 1 < STORY_CHAINS:
-                rows = sorted({i for i, _ in found})
-                cols = sorted({j for _, j in found})
-                work[np.ix_(rows, range(lo, hi))] = _BARRED
-                work[:, cols] = _BARRED
-    return total, [sorted(c) for c in cells]
 
 
 def chain_rarity(score: float, null: np.ndarray, live: int) -> float:
