@@ -19,7 +19,14 @@ from simcheck.match.story import StoryResult, judge_story
 from simcheck.model import Script
 from simcheck.read import read_script
 from simcheck.search.memory import MemoryReferences
-from simcheck.settings import STORY_UNIT_MAX_WORDS, CompareSettings, IndexSettings
+from simcheck.settings import (
+    STORY_PROSE_MIN_UNITS,
+    STORY_UNIT_MAX_WORDS,
+    STORY_UNIT_MIN_WORDS,
+    STORY_UNIT_TARGET_WORDS,
+    CompareSettings,
+    IndexSettings,
+)
 from simcheck.text.passages import make_passages
 from simcheck.text.units import is_prose, prose_names, story_units
 from tests.story_texts import BAKERY, LIGHTHOUSE, RETOLD, as_script, filler
@@ -61,28 +68,35 @@ def _rarity(results: dict[str, StoryResult], path: str) -> float:
 # --- units ----------------------------------------------------------------------------------------
 
 
-def _prose_text() -> str:
+def _prose_text(stories: int = 3) -> str:
     paragraphs = []
-    for story in (LIGHTHOUSE, BAKERY, LIGHTHOUSE):
+    for story in ((LIGHTHOUSE, BAKERY)[k % 2] for k in range(stories)):
         for _heading, action, lines in story:
             said = " ".join(f"\u201c{line}\u201d said {speaker.title()}." for speaker, line in lines)
             paragraphs.append(f"{action} {said}")
     return "\n\n".join(paragraphs) + "\n"
 
 
-def test_prose_is_cut_at_paragraphs_within_bounds(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stories", [3, 9])
+def test_prose_is_cut_at_paragraphs_within_bounds(tmp_path: Path, stories: int) -> None:
     path = tmp_path / "retelling.txt"
-    text = _prose_text()
+    text = _prose_text(stories)
     path.write_text(text, encoding="utf-8")
     script = read_script(str(path))
     assert is_prose(script)
     units = story_units(script)
     total = sum(u.words for u in units)
-    assert len(units) >= 3
     assert total == len(text.split())
+    if total >= STORY_PROSE_MIN_UNITS * STORY_UNIT_TARGET_WORDS:  # long: units of the target size
+        assert len(units) == total // STORY_UNIT_TARGET_WORDS
+        low, high = 100, 400
+    else:  # short (a synopsis): cut finer, so that a chain can be long enough to be rare
+        assert total < 1000
+        assert len(units) == min(STORY_PROSE_MIN_UNITS, total // STORY_UNIT_MIN_WORDS)
+        low, high = 25, 150
     starts = {0} | {i + 2 for i in range(len(text)) if text.startswith("\n\n", i)}
     for unit in units:
-        assert 100 <= unit.words <= 400, unit.words
+        assert low <= unit.words <= high, unit.words
         assert unit.start in starts  # a unit begins a paragraph...
         assert text[unit.end : unit.end + 2] in ("\n\n", "\n")  # ...and ends one
         assert script.text[unit.start : unit.end].split() == unit.text.split()

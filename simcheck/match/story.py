@@ -30,8 +30,9 @@ The method, stage by stage (constants in ``simcheck.settings``, ``STORY_*``):
    add, and one cell adds at most ``STORY_Z_CAP - STORY_OFFSET``: many weak links in order add up, one
    shared trope stays small.
 5. **Rarity**: the draft is aligned with every background script in the same pass; an exponential tail
-   (``rarity.Tail``, decay at least ``STORY_MIN_BETA``) is fitted to their chain scores (a script is never
-   in its own null, so a small index can use all its other scripts), and a chain's
+   (``rarity.Tail``) is fitted to their chain scores (a script is never in its own null, so a small
+   index can use all its other scripts): where its tail starts and how much of the null lies beyond,
+   the decay itself fixed (``STORY_MIN_BETA`` = ``STORY_MAX_BETA``: see settings), and a chain's
    rarity is ``-log10(chance * live references)`` (the chance that an unrelated script aligns this well,
    for all the references searched): the scale, and so the levels, of every other match. Too few
    background scripts (``STORY_MIN_BACKGROUND``; pairwise comparison, a tiny index) use the shipped
@@ -71,6 +72,7 @@ from simcheck.settings import (
     STORY_CANDIDATES,
     STORY_CAST_MIN_SUPPORT,
     STORY_DEFAULT_TAIL,
+    STORY_MAX_BETA,
     STORY_MAX_SHARED,
     STORY_MIN_BACKGROUND,
     STORY_MIN_BETA,
@@ -265,7 +267,10 @@ def judge_story(
 def chain_rarity(score: float, null: np.ndarray, live: int) -> float:
     """-log10 of the chance that one of ``live`` unrelated scripts aligns with the draft at least as
     well: the tail of the background's chain scores ``null`` (or the shipped one when too few)."""
-    tail = Tail.of(null, STORY_MIN_BETA) if null.size >= STORY_MIN_BACKGROUND else default_tail()
+    if null.size >= STORY_MIN_BACKGROUND:
+        tail = Tail.of(null, STORY_MIN_BETA, STORY_MAX_BETA)
+    else:
+        tail = default_tail()
     chance = tail.chance(score) * live
     if chance >= 1.0:
         return 0.0

@@ -2,7 +2,9 @@
 
 A screenplay's units are its scenes, long scenes split into beats at element boundaries; a prose
 draft (a treatment, an outline, a synopsis, a retelling: plain text with no screenplay layout) is cut
-into units of roughly ``STORY_UNIT_MIN_WORDS``-``STORY_UNIT_MAX_WORDS`` words at paragraph boundaries.
+into units of about ``STORY_UNIT_TARGET_WORDS`` words at paragraph boundaries; a short one into at least
+``STORY_PROSE_MIN_UNITS`` units of at least ``STORY_UNIT_MIN_WORDS`` words (a 500-word synopsis: 12
+units of ~40 words, not 3 of 150: a chain of three links is never rare against unrelated plays).
 
 Why these units: a scene is the screenplay's own unit of story (one place, one time, one set of people),
 so aligning scenes aligns the plot. A scene longer than ``STORY_UNIT_MAX_WORDS`` (a play's act-long
@@ -25,7 +27,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from simcheck.model import CHARACTER, COMPARED_KINDS, DIALOGUE, SPEECH, Element, Script
-from simcheck.settings import STORY_NAME_MIN_COUNT, STORY_UNIT_MAX_WORDS, STORY_UNIT_TARGET_WORDS
+from simcheck.settings import (
+    STORY_NAME_MIN_COUNT,
+    STORY_PROSE_MIN_UNITS,
+    STORY_UNIT_MAX_WORDS,
+    STORY_UNIT_MIN_WORDS,
+    STORY_UNIT_TARGET_WORDS,
+)
 from simcheck.text.tokens import STOPWORDS, WORD, fold, name_words, word_count
 from simcheck.text.words import SPEECH_KINDS, is_furniture
 
@@ -154,10 +162,11 @@ def _counts(element: Element) -> bool:
 
 def _prose_groups(sizes: Sequence[int]) -> list[tuple[int, int]]:
     """Paragraph ranges of at least about ``STORY_UNIT_TARGET_WORDS`` words each: the text is cut into
-    ``total // target`` units (at least 1) at the paragraph boundaries nearest to equal shares."""
+    ``total // target`` units, or for a short text up to ``STORY_PROSE_MIN_UNITS`` of at least
+    ``STORY_UNIT_MIN_WORDS`` words (at least 1), at the paragraph boundaries nearest to equal shares."""
     total = sum(sizes)
-    count = max(1, total // STORY_UNIT_TARGET_WORDS)
-    return _balanced(sizes, count)
+    count = max(total // STORY_UNIT_TARGET_WORDS, min(STORY_PROSE_MIN_UNITS, total // STORY_UNIT_MIN_WORDS))
+    return _balanced(sizes, max(1, count))
 
 
 def _beats(elements: Sequence[Element], sizes: Sequence[int]) -> list[tuple[int, int]]:
