@@ -168,7 +168,7 @@ STORY_MAX_BETA = 1.0  # ... and at most: a fixed rate; the background sets only 
 # 20, synopses 11 (not 6), no control at medium
 # (u, share, beta) of the chain-score null without a background (pairwise, a tiny index): the 1,088 background
 # chain scores met by the 46 non-Shakespeare corpus scripts compared with the corpus index less themselves
-# (scratch deftail.py; cap 4.5): u 1.79 (top tenth), pooled beta fitted 1.39 (the pooled sample mixes drafts
+# (cap 4.5): u 1.79 (top tenth), pooled beta fitted 1.39 (the pooled sample mixes drafts
 # whose tails start at different scores), kept at 1.5 so that the tail matches the sample's own top (p99 5.0,
 # max 9.1): conservative where nothing was measured
 STORY_DEFAULT_TAIL = (1.79, 0.10, 1.5)

@@ -417,3 +417,14 @@ def test_a_unit_telling_several_scenes_is_shown_once(story_report: dict[str, Any
     assert section.count("Her daughter ILSE, twenty, reads a") == 1
     text = render_text(report, width=120)
     assert text.count("Her daughter ILSE, twenty, reads a letter") == 1
+
+
+def test_the_story_chance_is_never_stated_beyond_its_own_null(story_report: dict[str, Any]) -> None:
+    from simcheck.render.wording import fmt_story_chance
+
+    story = next(r["story"] for r in story_report["references"] if r.get("story"))
+    assert story["background"] == 0  # the stand-in measured no background: the shipped tail
+    assert "on the shipped background" in render_text(story_report, width=120)
+    assert fmt_story_chance(4.5, 24) == "rarer than 1 in 24 measured"
+    assert fmt_story_chance(1.2, 24) == "about 1 in 20"
+    assert fmt_story_chance(0.0, 24) is None

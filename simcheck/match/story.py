@@ -48,7 +48,7 @@ import hashlib
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -120,6 +120,7 @@ class StoryResult:
     coverage: float  # share of the draft's words in units on the chain
     reference_coverage: float  # share of the reference's words in scenes on the chain
     score: float = 0.0  # the chain's alignment score (z units above the offset, less gaps)
+    background: int = 0  # unrelated scripts whose chains made the null (0: the shipped tail was used)
 
 
 # --- candidates and background ---------------------------------------------------------------------
@@ -260,7 +261,9 @@ def judge_story(
         rarity = chain_rarity(float(best[k]), best[others], live)
         lo, hi = columns[k]
         cells = traceback(h, b, scores, lo, hi)
-        out[script_id] = result_of(script_id, rarity, float(best[k]), cells, lo, draft, sides[k], scores, idf)
+        result = result_of(script_id, rarity, float(best[k]), cells, lo, draft, sides[k], scores, idf)
+        measured = int(others.sum())
+        out[script_id] = replace(result, background=measured if measured >= STORY_MIN_BACKGROUND else 0)
     return out
 
 

@@ -63,6 +63,7 @@ class StoryView:
     characters: tuple[CharacterView, ...]
     allowed: bool = False
     allowed_by: str | None = None
+    background: int = 0  # unrelated scripts measured for the chance (0: the shipped tail)
 
     @property
     def draft_units(self) -> int:
@@ -106,6 +107,7 @@ def read_story(value: Any) -> StoryView | None:
         characters=tuple(characters),
         allowed=value.get("allowed") is True,
         allowed_by=as_str(value.get("allowed_by")) or None,
+        background=as_int(value.get("background")) or 0,
     )
 
 

@@ -17,7 +17,7 @@ from simcheck.render.escape import esc
 from simcheck.render.story import StoryLinkView, StoryView
 from simcheck.render.svg import level_class
 from simcheck.render.view import ReferenceView, ReportView
-from simcheck.render.wording import fmt_chance, fmt_percent, fmt_score, fmt_where, plural
+from simcheck.render.wording import fmt_percent, fmt_score, fmt_story_chance, fmt_where, plural
 from simcheck.text.tokens import fold
 
 DOT = " \u00b7 "
@@ -68,7 +68,7 @@ def _card(view: ReportView, ref: ReferenceView) -> str:
         f'<span class="sum-parts">{esc(story.follows() + DOT + spans)}</span></summary>'
     )
     facts = [("Level", LEVEL_WORDS.get(story.level, story.level or "unrated"))]
-    chance = fmt_chance(story.rarity, view.calibration_samples)
+    chance = fmt_story_chance(story.rarity, story.background)
     if chance:
         facts.append(("Unrelated scripts aligning this well", chance))
     facts.append(("Draft in the chain", fmt_percent(story.coverage)))

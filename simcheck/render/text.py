@@ -28,6 +28,7 @@ from simcheck.render.wording import (
     fmt_percent,
     fmt_score,
     fmt_sequence,
+    fmt_story_chance,
     fmt_where,
     plural,
     with_date,
@@ -198,11 +199,11 @@ def _stories(view: ReportView) -> Group:
     items: list[Any] = [Padding(Text("Story", style="bold"), (1, 0, 0, 0))]
     for ref in view.story_references():
         assert ref.story is not None
-        items.append(_story_block(ref, ref.story, view.calibration_samples))
+        items.append(_story_block(ref, ref.story))
     return Group(*items)
 
 
-def _story_block(ref: ReferenceView, story: StoryView, samples: int | None) -> Padding:
+def _story_block(ref: ReferenceView, story: StoryView) -> Padding:
     head = Text()
     head.append_text(level_text("allowed" if story.allowed else story.level))
     head.append(" the story of ", style="bold")
@@ -212,7 +213,7 @@ def _story_block(ref: ReferenceView, story: StoryView, samples: int | None) -> P
         f"the chain spans {fmt_percent(story.coverage)} of the draft and "
         f"{fmt_percent(story.reference_coverage)} of the reference"
     )
-    chance = fmt_chance(story.rarity, samples)
+    chance = fmt_story_chance(story.rarity, story.background)
     if chance:
         facts += f" \u00b7 unrelated scripts aligning this well: {chance}"
     if story.allowed_by:

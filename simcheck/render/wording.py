@@ -110,6 +110,15 @@ def fmt_chance(rarity: float | None, samples: int | None = None) -> str | None:
     return f"about 1 in {rounded:,.0f}"
 
 
+def fmt_story_chance(rarity: float | None, background: int) -> str | None:
+    """A story chain's chance in words, never rarer than its own null can show: ``background``
+    unrelated scripts were aligned with the draft (0: the shipped tail, said so)."""
+    if not background:
+        chance = fmt_chance(rarity)
+        return f"{chance} (on the shipped background: too few references to measure one)" if chance else None
+    return fmt_chance(rarity, background)
+
+
 def fmt_threshold(level: str, rarity: float | None, samples: int | None) -> str | None:
     """What a level's threshold means, no rarer than the sample can show: ``low: rarer than 1 in 100
     unrelated scenes``; beyond the sample: ``high: rarity 6 on the fitted tail (rarer than 1 in 400

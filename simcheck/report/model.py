@@ -187,7 +187,9 @@ class StoryFinding:
     the draft; ``prose``: the draft was cut as prose (no screenplay layout). ``chain``: the links in
     draft order; ``characters``: the mapped cast, best supported first. ``allowed``: the reference
     passages on the chain are all on the allowlist (``allowed_by`` names the entry); an allowed story
-    finding is shown but not flagged.
+    finding is shown but not flagged. ``background``: how many unrelated reference scripts were aligned
+    with the draft to measure the chance (0: too few references, the tail shipped with simcheck, measured
+    on a public corpus, was used).
     """
 
     score: float
@@ -201,6 +203,7 @@ class StoryFinding:
     characters: tuple[CharacterLink, ...] = ()
     allowed: bool = False
     allowed_by: str | None = None
+    background: int = 0
 
     @property
     def draft_units(self) -> int:

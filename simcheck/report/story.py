@@ -62,6 +62,7 @@ def story_finding(
         characters=characters,
         allowed=allowed_by is not None,
         allowed_by=allowed_by,
+        background=result.background,
     )
 
 
