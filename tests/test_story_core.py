@@ -28,7 +28,7 @@ from simcheck.settings import (
     IndexSettings,
 )
 from simcheck.text.passages import make_passages
-from simcheck.text.units import is_prose, prose_names, story_units
+from simcheck.text.units import is_prose, prose_characters, prose_names, story_units
 from tests.story_texts import BAKERY, LIGHTHOUSE, RETOLD, as_script, filler
 
 SOURCE = "/refs/lighthouse.fountain"
@@ -203,3 +203,18 @@ def test_retelling_finds_its_story_with_the_real_model() -> None:
     assert ranked[0][1].rarity >= 4.0
     assert ranked[0][1].rarity > _rarity(results, UNRELATED) + 2.0
     assert ranked[0][1].coverage >= 0.7
+
+
+def test_prose_cast_leaves_out_places_and_titles_but_masks_them(tmp_path: Path) -> None:
+    text = (
+        "Long ago the Duke of Ormala sent for his niece. Tessa rode from Ormala at dawn, and the road\n\n"
+        "was long. In Ormala the bells rang for Tessa, and Tessa met Brannoc at the gate, where\n\n"
+        "the Abbot waited. Brannoc bowed to Tessa. Then the Abbot spoke, and Brannoc left for Ormala.\n"
+    )
+    path = tmp_path / "tale.txt"
+    path.write_text(text, encoding="utf-8")
+    script = read_script(str(path))
+    names = prose_names(script)
+    assert {"tessa", "brannoc", "ormala"} <= names  # all masked: none of them is story content
+    cast = prose_characters(script)
+    assert {"tessa", "brannoc"} <= cast and "ormala" not in cast and "abbot" not in cast

@@ -38,8 +38,9 @@ def story_section(view: ReportView) -> str:
     return (
         '<section class="block" id="story" aria-labelledby="story-h">'
         '<h2 id="story-h">The story, side by side</h2>'
-        '<p class="note">Draft units (scenes, long scenes cut into beats, or passages of about 150\u2013400 '
-        "words of prose) that tell the scenes of a reference in the same order, whatever their wording and "
+        '<p class="note">Draft units (scenes, long scenes cut into beats, or passages of prose cut at '
+        "paragraphs, about 150 words, finer in a short draft) that tell the scenes of a reference in the "
+        "same order, whatever their wording and "
         "the characters\u2019 names. Each row shows a draft unit beside the reference scene it follows, "
         "their opening lines, and the content words both share (marked). A single shared situation (a "
         "wedding, a ghost) is common; many in the same order are not. The characters are mapped from who "

@@ -128,9 +128,9 @@ class Match:
 class StoryLink:
     """One link of an aligned story chain: a draft unit and the reference scene (or beat) it tells.
 
-    A story unit is a scene of a screenplay (a long one split into beats) or about 150-400 words of a
-    prose draft (``simcheck.text.units``). ``draft_scene``/``draft_unit``: the draft scene the unit lies
-    in and the unit's own number (1-based; a prose draft has one scene and many units);
+    A story unit is a scene of a screenplay (a long one split into beats) or a passage of a prose
+    draft cut at paragraphs (``simcheck.text.units``). ``draft_scene``/``draft_unit``: the draft scene
+    the unit lies in and the unit's own number (1-based; a prose draft has one scene and many units);
     ``reference_scene``/``reference_unit`` likewise on the reference side. ``similarity`` in [0, 1]: how
     alike the two units' content is with character names masked (not their wording; see
     ``simcheck.match.story``). ``draft``/``reference``: where the whole unit lies (``text[start:end]``

@@ -63,7 +63,7 @@ def is_prose(script: Script) -> bool:
 def story_units(script: Script) -> tuple[StoryUnit, ...]:
     """The story units of ``script`` in order (see the module docstring)."""
     prose = is_prose(script)
-    names = prose_names(script) if prose else frozenset()
+    names = prose_characters(script) if prose else frozenset()
     units: list[StoryUnit] = []
     for scene in script.scenes:
         elements = [e for e in scene.elements if _counts(e)]
@@ -247,11 +247,16 @@ def _display(norm: str) -> str:
     return norm.upper()
 
 
-def prose_names(script: Script) -> frozenset[str]:
-    """The folded name-like words of a prose text: written capitalised at least
-    ``STORY_NAME_MIN_COUNT`` times where they do not begin a sentence, never written in lower case,
-    and neither function words nor role words (``name_words`` leaves out ``King``, ``Lady``...)."""
+_PLACE_CUES = frozenset(
+    {"of", "in", "from", "at", "into", "towards", "toward", "through", "near", "across", "the"}
+)
+
+
+def _name_counts(script: Script) -> tuple[Counter[str], set[str], Counter[str]]:
+    """Per folded word: how often it is capitalised mid-sentence, whether it is ever lower case, and how
+    often (capitalised) it follows a word that announces a place or a title (``of``, ``in``, ``the``...)."""
     capital: Counter[str] = Counter()
+    placed: Counter[str] = Counter()
     lower: set[str] = set()
     for scene in script.scenes:
         for element in scene.elements:
@@ -259,17 +264,29 @@ def prose_names(script: Script) -> frozenset[str]:
                 continue
             text = element.text
             previous_end = 0
+            previous_word = ""
             for match in WORD.finditer(text):
                 word = match.group()
                 norm = _base(fold(word))
                 between = text[previous_end : match.start()]
                 previous_end = match.end()
+                before, previous_word = previous_word, word.lower()
                 if not word[:1].isupper():
                     lower.add(norm)
                     continue
                 sentence_start = match.start() == 0 or any(mark in between for mark in '.!?:\u201c"')
                 if not sentence_start and not word.isupper():
                     capital[norm] += 1
+                    placed[norm] += before in _PLACE_CUES
+    return capital, lower, placed
+
+
+def prose_names(script: Script) -> frozenset[str]:
+    """The folded name-like words of a prose text: written capitalised at least
+    ``STORY_NAME_MIN_COUNT`` times where they do not begin a sentence, never written in lower case,
+    and neither function words nor role words (``name_words`` leaves out ``King``, ``Lady``...).
+    They are masked as names (places and titles with them: none of them is story content)."""
+    capital, lower, _placed = _name_counts(script)
     candidates = [
         norm
         for norm, count in capital.items()
@@ -278,4 +295,12 @@ def prose_names(script: Script) -> frozenset[str]:
     return name_words(candidates)
 
 
-__all__ = ["StoryUnit", "is_prose", "passage_units", "prose_names", "story_units"]
+def prose_characters(script: Script) -> frozenset[str]:
+    """The ``prose_names`` that stand for characters: those that do not mostly follow ``of``, ``in``,
+    ``the``... (``the King of Scotland``, ``in England``, ``the Confessor``: places and titles), so that
+    the cast mapped from the story is made of people."""
+    _capital, _lower, placed = _name_counts(script)
+    return frozenset(n for n in prose_names(script) if 2 * placed[n] <= _capital[n])
+
+
+__all__ = ["StoryUnit", "is_prose", "passage_units", "prose_characters", "prose_names", "story_units"]
