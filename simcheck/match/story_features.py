@@ -4,7 +4,6 @@ masked, hashed term matrices, and the similarity z-scores built from them."""
 from __future__ import annotations
 
 import functools
-import math
 import weakref
 import zlib
 from collections import Counter
@@ -52,17 +51,25 @@ def content_bags(texts: Sequence[str], names: frozenset[str]) -> tuple[list[Coun
     """Stemmed content words of each text: no stop word, number, word of fewer than 3 letters, or name
     (a capitalised word whose folded form, possessive off, is in ``names``: ``tokens.masked_words``'
     rule). Written words are judged once per process (``_word_key``)."""
+    return word_bags([WORD.findall(text) for text in texts], names)
+
+
+def word_bags(
+    texts: Sequence[Sequence[str]], names: frozenset[str]
+) -> tuple[list[Counter[str]], dict[str, str]]:
+    """``content_bags`` of texts already cut into words (``WORD.findall``)."""
     surface: dict[str, str] = {}
     bags: list[Counter[str]] = []
-    for text in texts:
-        keys = []
-        for word in WORD.findall(text):
-            key, base = _word_key(word)
-            if key is None or (names and base in names and word[:1].isupper()):
+    key_of, first = _word_key, surface.setdefault
+    for written in texts:
+        keys: list[str] = []
+        append = keys.append
+        for word in written:
+            key, base = key_of(word)
+            if key is None or (names and word[0].isupper() and base in names):
                 continue
-            keys.append(key)
-            if key not in surface:
-                surface[key] = base
+            append(key)
+            first(key, base)
         bags.append(Counter(keys))
     return bags, surface
 
@@ -118,7 +125,8 @@ def reference_side(cache: ReferenceCache, script_id: int) -> StorySide:
         ids = [refs.scene_passage_ids(script_id, scene) for scene in range(1, scenes + 1)]
         all_ids = np.concatenate(ids) if ids else np.zeros(0, np.int64)
         stored = refs.passages(all_ids) if all_ids.size else []
-        units, members = passage_units(stored)
+        written = [WORD.findall(p.text) for p in stored]  # each passage cut into words once
+        units, members = passage_units(stored, [len(w) for w in written])
         vectors = (
             np.asarray(refs.vectors(all_ids), np.float32) if all_ids.size else np.zeros((0, 0), np.float32)
         )
@@ -130,7 +138,7 @@ def reference_side(cache: ReferenceCache, script_id: int) -> StorySide:
                 norm = float(np.linalg.norm(mean))
                 means[row] = mean / norm if norm > 0 else 0.0
         names = name_words(meta.cast) if meta is not None else frozenset()
-        bags, surface = content_bags([u.text for u in units], names)
+        bags, surface = word_bags([[w for k in rows for w in written[k]] for rows in members], names)
         prose = not any(u.speakers for u in units)
         side = StorySide(units, means, tuple(bags), surface, prose, term_matrix(bags))
         kept[script_id] = side
@@ -147,16 +155,13 @@ def column_of(word: str) -> int:
 
 def term_matrix(bags: Sequence[Counter[str]]) -> sparse.csr_matrix:
     """``1 + log tf`` of each unit's words in hashed columns (stable across runs: crc32)."""
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    for r, bag in enumerate(bags):
-        for word, count in bag.items():
-            rows.append(r)
-            cols.append(column_of(word))
-            vals.append(1.0 + math.log(count))
+    sizes = np.fromiter((len(bag) for bag in bags), np.int64, len(bags))
+    total = int(sizes.sum())
+    cols = np.fromiter((column_of(w) for bag in bags for w in bag), np.int64, total)
+    counts = np.fromiter((c for bag in bags for c in bag.values()), np.float64, total)
+    rows = np.repeat(np.arange(len(bags)), sizes)
     shape = (len(bags), 1 << STORY_HASH_BITS)
-    return sparse.csr_matrix((vals, (rows, cols)), shape=shape, dtype=np.float64)
+    return sparse.csr_matrix((1.0 + np.log(counts), (rows, cols)), shape=shape, dtype=np.float64)
 
 
 def lexical_similarity(

@@ -108,13 +108,14 @@ class StoredLike(Protocol):
 
 
 def passage_units(
-    passages: Sequence[StoredLike],
+    passages: Sequence[StoredLike], words: Sequence[int] | None = None
 ) -> tuple[tuple[StoryUnit, ...], tuple[tuple[int, ...], ...]]:
     """The story units of a reference script made from its stored passages (in script order), and the
     passages (indices) of each unit. The same cuts as ``story_units``, at passage boundaries (a passage
     is a speech, an action paragraph or a window of short ones): the index holds the passages, so a
     comparison never parses a reference script for its story (measured: loading and cutting the 40
-    scripts a draft meets took 2.3 s of the 4.3 s the story layer first took)."""
+    scripts a draft meets took 2.3 s of the 4.3 s the story layer first took). ``words``: each
+    passage's word count, if the caller has counted them already."""
     prose = not any(p.kind == SPEECH for p in passages)
     by_scene: dict[int, list[int]] = {}
     for k, passage in enumerate(passages):
@@ -123,7 +124,7 @@ def passage_units(
     members: list[tuple[int, ...]] = []
     for scene in sorted(by_scene):
         rows = by_scene[scene]
-        sizes = [word_count(passages[k].text) for k in rows]
+        sizes = [words[k] if words is not None else word_count(passages[k].text) for k in rows]
         if prose:
             groups = _prose_groups(sizes)
         elif sum(sizes) <= STORY_UNIT_MAX_WORDS:
