@@ -13,7 +13,6 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
@@ -25,6 +24,7 @@ from simcheck.search.references import References, StoredPassage
 from simcheck.text.fingerprints import hash_shingles, passage_shingle_hashes
 from simcheck.text.minhash import minhash_signatures
 from simcheck.text.tokens import name_words, shingles, word_count
+from simcheck.text.units import StoredLike
 from simcheck.text.words import (
     SceneWords,
     ScriptWords,
@@ -34,20 +34,7 @@ from simcheck.text.words import (
     script_words,
 )
 
-
-class PassageLike(Protocol):
-    @property
-    def scene(self) -> int: ...
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
-    @property
-    def line(self) -> int: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def speaker(self) -> str | None: ...
+PassageLike = StoredLike  # a draft's passage or a stored one: what a probe reads of each
 
 
 class Probe:
