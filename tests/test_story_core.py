@@ -7,19 +7,24 @@ bakery story and ten filler scripts of ordinary words. One test uses the real mo
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fakes import HashEmbedder
 
 from simcheck.calibration import default_calibration
 from simcheck.embed import Embedder
 from simcheck.match.draft import Probe, ReferenceCache, draft_probe
+from simcheck.match.seeds import stem
 from simcheck.match.story import StoryResult, judge_story
+from simcheck.match.story_features import column_of, content_words, unit_words
 from simcheck.model import Script
 from simcheck.read import read_script
 from simcheck.search.memory import MemoryReferences
 from simcheck.settings import (
+    STORY_HASH_BITS,
     STORY_PROSE_MIN_UNITS,
     STORY_UNIT_MAX_WORDS,
     STORY_UNIT_MIN_WORDS,
@@ -28,6 +33,7 @@ from simcheck.settings import (
     IndexSettings,
 )
 from simcheck.text.passages import make_passages
+from simcheck.text.tokens import WORD
 from simcheck.text.units import is_prose, prose_characters, prose_names, story_units
 from tests.story_texts import BAKERY, LIGHTHOUSE, RETOLD, as_script, filler
 
@@ -46,10 +52,12 @@ def fake_refs() -> MemoryReferences:
     return _references(HashEmbedder(64))
 
 
-def _probe(script: Script, references: MemoryReferences, embedder: Embedder) -> Probe:
+def _probe(
+    script: Script, references: MemoryReferences, embedder: Embedder, exclude: frozenset[int] = frozenset()
+) -> Probe:
     passages = make_passages(script, references.settings)
     vectors = embedder.embed([p.text for p in passages])
-    return draft_probe(script, passages, vectors, references)
+    return draft_probe(script, passages, vectors, references, exclude)
 
 
 def _judge(script: Script, references: MemoryReferences, embedder: Embedder) -> dict[str, StoryResult]:
@@ -181,9 +189,8 @@ def test_story_results_are_deterministic(fake_refs: MemoryReferences) -> None:
 def test_the_excluded_draft_itself_is_never_a_story_finding(fake_refs: MemoryReferences) -> None:
     embedder = HashEmbedder(64)
     script = as_script(LIGHTHOUSE, "/drafts/lighthouse.fountain")
-    probe = _probe(script, fake_refs, embedder)
     own = next(s.id for s in fake_refs.scripts() if s.path == SOURCE)
-    probe = draft_probe(script, probe.passages, probe.vectors, fake_refs, frozenset({own}))
+    probe = _probe(script, fake_refs, embedder, frozenset({own}))
     calibration = default_calibration(fake_refs.model_name)
     found = judge_story(probe, fake_refs, ReferenceCache(fake_refs), calibration, CompareSettings())
     assert own not in found
@@ -218,3 +225,27 @@ def test_prose_cast_leaves_out_places_and_titles_but_masks_them(tmp_path: Path) 
     assert {"tessa", "brannoc", "ormala"} <= names  # all masked: none of them is story content
     cast = prose_characters(script)
     assert {"tessa", "brannoc"} <= cast and "ormala" not in cast and "abbot" not in cast
+
+
+def test_unit_words_mask_names_keep_first_forms_and_hash_like_the_words() -> None:
+    texts = [
+        "Mara's lantern flickers; the Lantern fell. Harbour lights and harbour bells.",
+        "MARA climbs the tower with 12 lanterns while mara sleeps.",
+    ]
+    words = content_words(texts, frozenset({"mara"}))
+    first, second = words.bag(0), words.bag(1)
+    assert first[stem("lantern")] == 2 and first[stem("harbour")] == 2
+    assert stem("mara") not in first  # capitalised name masked, possessive too
+    assert second[stem("mara")] == 1  # a lower-case "mara" is a word, not the name
+    assert stem("lanterns") in second and "12" not in second and stem("the") not in second
+    assert words.surface[stem("lantern")] == "lantern"  # the first form met, folded
+    tf = words.term_matrix()
+    assert tf.shape == (2, 1 << STORY_HASH_BITS)
+    expected = np.zeros(1 << STORY_HASH_BITS)
+    for word, count in first.items():
+        expected[column_of(word)] += 1.0 + np.log(count)
+    assert np.allclose(tf.toarray()[0], expected)
+    # pieces grouped into units give the sum of the pieces' bags
+    pieces = [WORD.findall(t) for t in texts]
+    joined = unit_words(pieces, [(0, 1)], frozenset({"mara"}))
+    assert joined.bag(0) == Counter(first) + Counter(second)

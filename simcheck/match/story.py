@@ -333,7 +333,7 @@ def result_of(
                 unit,
                 ref,
                 float(min(1.0, max(0.0, z / STORY_Z_CAP))),
-                shared_words(draft.bags[i], side.bags[j - lo], draft.surface, idf),
+                shared_words(draft.words.bag(i), side.words.bag(j - lo), draft.words.surface, idf),
             )
         )
     draft_words = sum(u.words for u in draft.units) or 1

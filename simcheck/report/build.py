@@ -77,7 +77,8 @@ def build_report(
     matches: list[Match] = []
     references: list[ReferenceResult] = []
     draft = Coordinates(probe.script, probe.lines)
-    stories = story or {}
+    # only the chains that reach a level are shown: no other reference script is loaded for them
+    stories = {k: s for k, s in (story or {}).items() if s.chain and calibration.level(s.rarity) is not None}
     for script_id in sorted(set(results) | set(stories)):
         ref = cache.get(script_id)
         ref_result = None
