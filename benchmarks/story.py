@@ -25,7 +25,9 @@ written into the project). What it measures, in one run:
    rank, its level, its story level and the story chain's coverage of B (target >= 0.6).
 5. PAN 2013 text alignment, training corpus: summary obfuscation (part 5) and a small sample of the
    other parts through a pairwise compare, scored by the official evaluator: the match evidence alone,
-   and the match evidence plus the story chain's links (draft and reference spans as detections); with
+   and the match evidence with the report's condensations (``references[].condensed``: a short draft
+   stretch telling a longer reference stretch, one detection) and the story chain's links (draft and
+   reference spans as detections); with
    the story layer off (``CompareSettings(story=False)``) as well, when simcheck has that setting.
 6. Cost: compare time of a 120-page draft with the story layer on and off (median of 3 runs each).
 
@@ -462,8 +464,8 @@ def translations(ctx: Context, plan: StoryPlan, base: Path) -> dict[str, Any]:
 
 
 def pan_detections(report: dict[str, Any]) -> dict[str, list[Any]]:
-    """PAN detections of one pairwise report: the match evidence, and the evidence plus the story
-    chain's links (draft span -> reference span)."""
+    """PAN detections of one pairwise report: the match evidence, and the evidence with the report's
+    condensations and the story chain's links (each a draft span -> reference span)."""
     from benchmarks.pan import MERGE_GAP_CHARS, MIN_DETECTION_CHARS, Detection, merge_detections
 
     evidence = [
@@ -481,14 +483,23 @@ def pan_detections(report: dict[str, Any]) -> dict[str, list[Any]]:
         for link in story_of(ref).get("chain") or []
         if isinstance(link.get("draft"), dict) and isinstance(link.get("reference"), dict)
     ]
+    condensed = [
+        Detection(
+            item["draft"]["start"], item["draft"]["end"], item["reference"]["start"], item["reference"]["end"]
+        )
+        for ref in report.get("references", [])
+        if not ref.get("allowed")
+        for item in ref.get("condensed") or []
+        if isinstance(item.get("draft"), dict) and isinstance(item.get("reference"), dict)
+    ]
     return {
         "evidence": merge_detections(evidence, MERGE_GAP_CHARS, MIN_DETECTION_CHARS),
-        "story": merge_detections(evidence + story, MERGE_GAP_CHARS, MIN_DETECTION_CHARS),
+        "story": merge_detections(evidence + condensed + story, MERGE_GAP_CHARS, MIN_DETECTION_CHARS),
     }
 
 
 PAN_SYSTEMS = {
-    "on+story": "story layer on: match evidence + story chain links",
+    "on+story": "story layer on: match evidence + condensations + story chain links",
     "on": "story layer on: match evidence only",
     "off": "story layer off (`story=False`): match evidence",
 }
@@ -960,7 +971,7 @@ def headline(data: dict[str, Any]) -> list[str]:
     if s["pan_summary_plagdet"] is not None:
         lines.append(
             f"story, PAN 2013 summary part (sample {s['pan_pairs'].get('05-summary-obfuscation')}): plagdet "
-            f"{s['pan_summary_plagdet']:.3f} with the story chain{tag} (target >= 0.70)"
+            f"{s['pan_summary_plagdet']:.3f} with condensations and the story chain{tag} (target >= 0.70)"
         )
     ratios = [r["ratio"] for r in data["cost"]["rows"] if r["ratio"] is not None]
     if ratios:

@@ -124,3 +124,18 @@ def test_story_part_smoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert data["summary"]["controls_refs_medium_high"] == 0
     assert set(data["pan"]["pairs"]) == {pan.PARTS[4], pan.PARTS[1]}
     assert data["cost"]["rows"][0]["on_s"] > 0
+
+
+def test_pan_detections_take_the_reports_condensations() -> None:
+    near = [
+        {"draft": {"start": 0, "end": 200}, "reference": {"start": 0, "end": 200}, "kind": "semantic"},
+        {"draft": {"start": 250, "end": 450}, "reference": {"start": 2500, "end": 2700}, "kind": "semantic"},
+    ]
+    condensed = {"draft": {"start": 0, "end": 450}, "reference": {"start": 0, "end": 2700}, "evidence": 2}
+    report = {
+        "matches": [{"allowed": False, "evidence": near}],
+        "references": [{**_ref("src.txt", "medium"), "condensed": [condensed]}],
+    }
+    found = story.pan_detections(report)
+    assert len(found["evidence"]) == 2  # item by item: two detections far apart on the source
+    assert [(d.this_start, d.this_end, d.src_start, d.src_end) for d in found["story"]] == [(0, 450, 0, 2700)]

@@ -32,6 +32,12 @@ def as_int(value: Any) -> int | None:
     return None
 
 
+def as_count(value: Any) -> int | None:
+    """A count given as a number, or as the list of what is counted (``None``: neither, or empty)."""
+    count = as_int(value)
+    return count if count is not None else (len(as_list(value)) or None)
+
+
 def as_str(value: Any) -> str | None:
     if value is None:
         return None

@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from simcheck.render.fields import as_dict, as_float, as_int, as_list, as_str, level_of
+from simcheck.render.condensed import CondensedView, condensed_phrase, read_condensed
+from simcheck.render.fields import as_count, as_dict, as_float, as_int, as_list, as_str, level_of
 from simcheck.render.passages import EvidenceView, NameView, read_evidence, read_names
 from simcheck.render.story import StoryView, read_story
 from simcheck.render.wording import plural, scene_list
@@ -76,6 +77,7 @@ class ReferenceView:
     sequence_scenes: int | None = None
     allowed_by: str | None = None
     story: StoryView | None = None
+    condensed: tuple[CondensedView, ...] = ()
 
     @property
     def flagged_story(self) -> StoryView | None:
@@ -149,6 +151,7 @@ class ReportView:
         story_level = level_rank(story.level) if story is not None else 0
         if ref.sequence_scenes and level_rank(ref.level) > max(level_rank(top.level), story_level):
             text += f"; {ref.sequence_scenes} scenes in the same order"
+        text += condensed_phrase(ref.condensed)
         return f"{text}; {told}" if told else text
 
     def finding_lines(self, limit: int = FINDINGS_SHOWN) -> list[str]:
@@ -217,14 +220,6 @@ def _strength(match: MatchView) -> tuple[int, float]:
     return (level_rank(match.level), match.score if match.score is not None else -1.0)
 
 
-def _scene_count(value: Any) -> int | None:
-    count = as_int(value)
-    if count is not None:
-        return count
-    items = as_list(value)
-    return len(items) if items else None
-
-
 def _sort_key_reference(ref: ReferenceView) -> tuple[bool, float, float, str]:
     """Allowed references last; then by coverage of the draft, score, and path."""
     coverage = ref.coverage if ref.coverage is not None else -1.0
@@ -282,13 +277,12 @@ def build_view(report: Mapping[str, Any]) -> ReportView:
                 coverage=as_float(ref.get("coverage")),
                 sequence=ref.get("sequence"),
                 allowed=path in allowed_paths,
-                scene_count=(
-                    _scene_count(ref.get("scenes", ref.get("scene_count"))) or max_ref_scene.get(path)
-                ),
+                scene_count=(as_count(ref.get("scenes", ref.get("scene_count"))) or max_ref_scene.get(path)),
                 names=read_names(ref.get("names")),
                 sequence_scenes=as_int(ref.get("sequence_scenes")),
                 allowed_by=as_str(ref.get("allowed_by")) or None,
                 story=read_story(ref.get("story")),
+                condensed=read_condensed(ref.get("condensed")),
             )
         )
     ref_views.sort(key=_sort_key_reference)

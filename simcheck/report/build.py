@@ -5,7 +5,9 @@ unusual same-order chain), the evidence of each match as passages with exact off
 coverage, sequence, character mapping and level (``simcheck.match.scoring`` defines every number).
 Allowlisted evidence is shown as allowed. Each reference's story finding (``simcheck.match.story``,
 shown by ``report.story``) joins it: the reference's level is the higher of the two, its coverage the
-larger, and a reference whose story is unusually close is listed even without a match.
+larger, and a reference whose story is unusually close is listed even without a match. Where the
+draft tells a long stretch of a reference in a short one, its evidence is grouped as a condensation
+(``report.condense``).
 
 Ordering (deterministic): matches by draft scene, then level (high first), score, reference path
 and reference scene; references flagged first, then by level, coverage, score and path; evidence by
@@ -29,6 +31,7 @@ from simcheck.match.names import SpeechLink, infer_names, renamed
 from simcheck.match.rarity import Calibration
 from simcheck.match.scoring import ChainLink, best_chain, chain_rarity, sequence_share
 from simcheck.match.story import StoryResult
+from simcheck.report.condense import condensations
 from simcheck.report.coords import Coordinates
 from simcheck.report.model import (
     NO_LEVEL,
@@ -212,6 +215,7 @@ def _reference(
         allowed=not flagged,
         allowed_by="; ".join(allowed_by) if allowed_by and not flagged else None,
         names=renamed(infer_names(name_links)),  # PRUDHOE -> PRUDHOE says nothing: renamings only
+        condensed=condensations(matches, *coords),
     )
 
 

@@ -24,7 +24,8 @@ from simcheck.match.names import NameMapping
 from simcheck.settings import level_rank
 
 __all__ = [  # the report contract, re-exported by ``simcheck.report``
-    *("CalibrationInfo", "DraftInfo", "Evidence", "IndexInfo", "Location", "Match", "NameMapping"),
+    *("CalibrationInfo", "Condensation", "DraftInfo", "Evidence", "IndexInfo", "Location", "Match"),
+    "NameMapping",
     *("Overall", "ReferenceResult", "Report", "SceneInfo", "StoryFinding", "StoryLink", "CharacterLink"),
     *("EVIDENCE_KINDS", "FUZZY", "NO_LEVEL", "SCHEMA_VERSION", "SEMANTIC", "VERBATIM"),
 ]
@@ -217,6 +218,23 @@ class StoryFinding:
 
 
 @dataclass(frozen=True)
+class Condensation:
+    """A short stretch of the draft whose evidence against one reference is spread over a stretch of
+    the reference at least ``CONDENSED_MIN_RATIO`` times longer: the draft tells that stretch in fewer
+    words (a summary, a synopsis, a scene that condenses several). It groups evidence already shown in
+    the matches, and adds no level, score or coverage. ``draft``/``reference``: from the first evidence
+    item's start to the last one's end on each side (``*_end_line``: the line where it ends);
+    ``evidence``: how many items it groups. (An optional field of schema version 2: left out when there
+    is none.)"""
+
+    draft: Location
+    reference: Location
+    draft_end_line: int
+    reference_end_line: int
+    evidence: int
+
+
+@dataclass(frozen=True)
 class ReferenceResult:
     """One reference script with at least one match or a story finding.
 
@@ -242,6 +260,7 @@ class ReferenceResult:
     allowed_by: str | None = None
     names: tuple[NameMapping, ...] = ()
     story: StoryFinding | None = None
+    condensed: tuple[Condensation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -364,6 +383,14 @@ def _drop_unset(report: dict[str, Any]) -> None:
             if scene.get(key) is None:
                 scene.pop(key, None)
     for reference in report["references"]:
+        condensed = reference.get("condensed")
+        if not condensed:
+            reference.pop("condensed", None)
+        for item in condensed or ():
+            for side in ("draft", "reference"):
+                for key in LOCATION_OPTIONAL:
+                    if item[side].get(key) is None:
+                        item[side].pop(key, None)
         story = reference.get("story")
         if story is None:
             continue
