@@ -153,10 +153,10 @@ def test_the_reference_row_says_what_the_draft_condenses() -> None:
     view = build_view(report)
     basis = view.basis(view.references[0])
     wanted = (
-        "draft lines 12\u201330 tell the reference\u2019s lines 40\u2013260 in fewer words "
+        "draft lines 12\u201330 echo the reference\u2019s lines 40\u2013260, a stretch 10 times as long "
         "(6 evidence passages)"
     )
     assert wanted in basis
     assert "the reference\u2019s lines 40\u2013260" in render_html(report)
     assert "lines 40\u2013260" in render_text(report, width=400)
-    assert "fewer words" not in build_view(_report_with([])).basis(build_view(_report_with([])).references[0])
+    assert "echo" not in build_view(_report_with([])).basis(build_view(_report_with([])).references[0])

@@ -76,9 +76,9 @@ def _word_key(word: str) -> tuple[str | None, str]:
 class Lexicon:
     """Every written word met in this process, judged once: its stem (none for a stop word, number or
     short word), its folded form (possessive off) and whether it is capitalised; and each stem's hashed
-    column. The tables only grow (the whole corpus writes some 200,000 distinct words). Measured: judged
-    word by word, the reference scripts' words took a third of the story layer's time on a 120-page
-    draft; with the tables, a script is a few array lookups."""
+    column. The tables only grow: the 83 corpus scripts write 44,739 distinct words (22,440 stems), about
+    5 MB. Measured: judged word by word, the reference scripts' words took a third of the story layer's
+    time on a 120-page draft; with the tables, a script is a few array lookups."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -1,5 +1,5 @@
 """The view of a reference's condensations (``references[].condensed``, see ``report.condense``): where
-the draft tells a long stretch of the reference in a short one, in words."""
+a short stretch of the draft has evidence spread over a long stretch of the reference, in words."""
 
 from __future__ import annotations
 
@@ -12,23 +12,32 @@ from simcheck.render.wording import fmt_lines, plural
 
 @dataclass(frozen=True)
 class CondensedView:
-    """A condensation (``report.condense``): draft lines that tell a longer stretch of the reference."""
+    """A condensation (``report.condense``): draft lines whose evidence spreads over a stretch of the
+    reference several times longer."""
 
     draft_line: int | None
     draft_end_line: int | None
     reference_line: int | None
     reference_end_line: int | None
     evidence: int
+    times: int | None = None  # how many times longer the reference stretch is (characters)
 
     def words(self) -> str:
-        """``draft lines 40–52 tell the reference's lines 10–190 in fewer words (5 evidence passages)``."""
+        """``draft lines 40–52 echo the reference’s lines 10–190, a stretch 6 times as long (5 evidence
+        passages)``: where the evidence lies, not what it means."""
         draft = fmt_lines(self.draft_line, self.draft_end_line)
         reference = fmt_lines(self.reference_line, self.reference_end_line)
-        verb = "tells" if draft.startswith("line ") else "tell"
+        verb = "echoes" if draft.startswith("line ") else "echo"
+        longer = f", a stretch {self.times} times as long" if self.times else ""
         return (
-            f"draft {draft} {verb} the reference’s {reference} in fewer words "
+            f"draft {draft} {verb} the reference\u2019s {reference}{longer} "
             f"({plural(self.evidence, 'evidence passage')})"
         )
+
+
+def _span(location: dict[str, Any]) -> int:
+    start, end = as_int(location.get("start")), as_int(location.get("end"))
+    return end - start if start is not None and end is not None and end > start else 0
 
 
 def read_condensed(value: Any) -> tuple[CondensedView, ...]:
@@ -36,6 +45,7 @@ def read_condensed(value: Any) -> tuple[CondensedView, ...]:
     for raw in as_list(value):
         item = as_dict(raw)
         draft, reference = as_dict(item.get("draft")), as_dict(item.get("reference"))
+        times = _span(reference) // _span(draft) if _span(draft) else 0
         out.append(
             CondensedView(
                 as_int(draft.get("line")),
@@ -43,6 +53,7 @@ def read_condensed(value: Any) -> tuple[CondensedView, ...]:
                 as_int(reference.get("line")),
                 as_int(item.get("reference_end_line")),
                 as_int(item.get("evidence")) or 0,
+                times if times >= 2 else None,
             )
         )
     return tuple(out)

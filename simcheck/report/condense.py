@@ -2,8 +2,8 @@
 
 A summary, a synopsis or a scene that condenses several reference scenes leaves its evidence spread
 thinly over the reference: each reworded sentence of the draft matches a passage here and there in a
-stretch many times longer. Shown item by item, the evidence reads as scattered hits; grouped, it says
-what a reader needs: *these draft lines tell those reference pages in fewer words*.
+stretch many times longer. Shown item by item, the evidence reads as scattered hits; grouped, it shows
+what a reader needs to see: *these few draft lines have evidence all over those reference pages*.
 
 The rule (thresholds in ``settings``): the reference's evidence items (of flagged matches, not
 allowlisted) within ``CONDENSED_GAP_CHARS`` of each other on both sides form one stretch, repeatedly
