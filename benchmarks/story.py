@@ -970,7 +970,7 @@ def headline(data: dict[str, Any]) -> list[str]:
         )
     if s["pan_summary_plagdet"] is not None:
         lines.append(
-            f"story, PAN 2013 summary part (sample {s['pan_pairs'].get('05-summary-obfuscation')}): plagdet "
+            f"story, PAN 2013 summary part ({s['pan_pairs'].get('05-summary-obfuscation')} pairs): plagdet "
             f"{s['pan_summary_plagdet']:.3f} with condensations and the story chain{tag} (target >= 0.70)"
         )
     ratios = [r["ratio"] for r in data["cost"]["rows"] if r["ratio"] is not None]

@@ -344,9 +344,9 @@ STORY_EXCERPT_LINES = 4  # opening non-blank lines of a story unit shown beside 
 STORY_EXCERPT_CHARS = 360  # ... cut at a line end by this many characters (a prose paragraph is one line)
 STORY_SUMMARY_SHOWN = 3  # story findings named in the overall summary sentence; the rest are counted
 
-# --- condensations: evidence that tells a long stretch of a reference in a short one (report.condense) --
+# --- condensations: a short draft stretch with evidence all over a long reference one (report.condense) -
 # Evidence items of one reference within this many characters of each other on both sides are one
-# stretch (about a page and a half of a screenplay, half a page of prose) ...
+# stretch (about a page and a half of a screenplay, a page of prose) ...
 CONDENSED_GAP_CHARS = 3000
 # ... which condenses the reference when its reference side is at least this many times longer than its
 # draft side (a summary, a synopsis, a scene that tells several), ...

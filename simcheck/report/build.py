@@ -5,9 +5,9 @@ unusual same-order chain), the evidence of each match as passages with exact off
 coverage, sequence, character mapping and level (``simcheck.match.scoring`` defines every number).
 Allowlisted evidence is shown as allowed. Each reference's story finding (``simcheck.match.story``,
 shown by ``report.story``) joins it: the reference's level is the higher of the two, its coverage the
-larger, and a reference whose story is unusually close is listed even without a match. Where the
-draft tells a long stretch of a reference in a short one, its evidence is grouped as a condensation
-(``report.condense``).
+larger, and a reference whose story is unusually close is listed even without a match. Where a short
+stretch of the draft has evidence spread over a much longer stretch of a reference, that evidence is
+grouped as a condensation (``report.condense``).
 
 Ordering (deterministic): matches by draft scene, then level (high first), score, reference path
 and reference scene; references flagged first, then by level, coverage, score and path; evidence by

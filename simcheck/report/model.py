@@ -220,7 +220,7 @@ class StoryFinding:
 @dataclass(frozen=True)
 class Condensation:
     """A short stretch of the draft whose evidence against one reference is spread over a stretch of
-    the reference at least ``CONDENSED_MIN_RATIO`` times longer: the draft tells that stretch in fewer
+    the reference at least ``CONDENSED_MIN_RATIO`` times longer, as when a draft tells it in fewer
     words (a summary, a synopsis, a scene that condenses several). It groups evidence already shown in
     the matches, and adds no level, score or coverage. ``draft``/``reference``: from the first evidence
     item's start to the last one's end on each side (``*_end_line``: the line where it ends);
