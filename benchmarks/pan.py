@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from simcheck.match.align import Span, align
+from simcheck.report.condense import stretches
 from simcheck.settings import DEFAULT_MODEL
 from simcheck.text.tokens import tokenize
 
@@ -123,33 +124,10 @@ def merge_detections(
     detections: Iterable[Detection], gap: int = MERGE_GAP_CHARS, min_chars: int = MIN_DETECTION_CHARS
 ) -> list[Detection]:
     """Detections within ``gap`` characters of each other on both sides merged into one (repeated until
-    stable); those shorter than ``min_chars`` on the suspicious side dropped."""
-    merged = sorted(detections)
-    changed = True
-    while changed:
-        changed = False
-        out: list[Detection] = []
-        for det in merged:
-            for k, prev in enumerate(out):
-                if _near(prev.this_start, prev.this_end, det.this_start, det.this_end, gap) and _near(
-                    prev.src_start, prev.src_end, det.src_start, det.src_end, gap
-                ):
-                    out[k] = Detection(
-                        min(prev.this_start, det.this_start),
-                        max(prev.this_end, det.this_end),
-                        min(prev.src_start, det.src_start),
-                        max(prev.src_end, det.src_end),
-                    )
-                    changed = True
-                    break
-            else:
-                out.append(det)
-        merged = sorted(out)
-    return [d for d in merged if d.this_end - d.this_start >= min_chars]
-
-
-def _near(s1: int, e1: int, s2: int, e2: int, gap: int) -> bool:
-    return s2 - e1 <= gap and s1 - e2 <= gap
+    stable, ``simcheck.report.condense.stretches``); those shorter than ``min_chars`` on the suspicious
+    side dropped."""
+    spans = [(d.this_start, d.this_end, d.src_start, d.src_end) for d in detections]
+    return [Detection(a, b, c, d) for a, b, c, d, _ in stretches(spans, gap) if b - a >= min_chars]
 
 
 # --- detectors -------------------------------------------------------------------------------
