@@ -355,6 +355,10 @@ CONDENSED_MIN_RATIO = 2.0
 CONDENSED_MIN_EVIDENCE = 2
 # ... and spans at least this many draft characters (PAN's shortest detection, benchmarks.pan).
 CONDENSED_MIN_CHARS = 150
+# Echoes (``report.condense``): another passage of the matched reference scene that a draft passage holding
+# semantic evidence resembles at a chance of at most this much for one unrelated pair (the calibration's
+# pair law; 1e-3 let copies in news text echo their neighbours: PAN parts 3-4 lost up to 0.04 plagdet).
+CONDENSED_ECHO_CHANCE = 1e-4
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ class CondensedView:
     reference_end_line: int | None
     evidence: int
     times: int | None = None  # how many times longer the reference stretch is (characters)
+    echo_lines: tuple[int, ...] = ()  # reference lines of its echoes, in order
 
     def words(self) -> str:
         """``draft lines 40–52 echo the reference’s lines 10–190, a stretch 6 times as long (5 evidence
@@ -29,10 +30,26 @@ class CondensedView:
         reference = fmt_lines(self.reference_line, self.reference_end_line)
         verb = "echoes" if draft.startswith("line ") else "echo"
         longer = f", a stretch {self.times} times as long" if self.times else ""
+        echoes = ""
+        if self.echo_lines:
+            lines = _and_list(self.echo_lines)
+            echoes = (
+                f"; the same draft lines resemble "
+                f"{plural(len(self.echo_lines), 'more reference passage')} there, "
+                f"at line{'s' if len(self.echo_lines) > 1 else ''} {lines}"
+            )
         return (
             f"draft {draft} {verb} the reference\u2019s {reference}{longer} "
-            f"({plural(self.evidence, 'evidence passage')})"
+            f"({plural(self.evidence, 'evidence passage')}{echoes})"
         )
+
+
+def _and_list(numbers: tuple[int, ...], limit: int = 6) -> str:
+    """``12, 40 and 77``; past ``limit``, ``12, 40, ... and 5 more``."""
+    shown = [str(n) for n in numbers[:limit]]
+    if len(numbers) > limit:
+        return ", ".join(shown) + f" and {len(numbers) - limit} more"
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
 def _span(location: dict[str, Any]) -> int:
@@ -54,6 +71,16 @@ def read_condensed(value: Any) -> tuple[CondensedView, ...]:
                 as_int(item.get("reference_end_line")),
                 as_int(item.get("evidence")) or 0,
                 times if times >= 2 else None,
+                tuple(
+                    sorted(
+                        {
+                            line
+                            for echo in as_list(item.get("echoes"))
+                            if (line := as_int(as_dict(as_dict(echo).get("reference")).get("line")))
+                            is not None
+                        }
+                    )
+                ),
             )
         )
     return tuple(out)

@@ -31,7 +31,7 @@ from simcheck.match.names import SpeechLink, infer_names, renamed
 from simcheck.match.rarity import Calibration
 from simcheck.match.scoring import ChainLink, best_chain, chain_rarity, sequence_share
 from simcheck.match.story import StoryResult
-from simcheck.report.condense import condensations
+from simcheck.report.condense import condensations, find_echoes
 from simcheck.report.coords import Coordinates
 from simcheck.report.model import (
     NO_LEVEL,
@@ -215,7 +215,9 @@ def _reference(
         allowed=not flagged,
         allowed_by="; ".join(allowed_by) if allowed_by and not flagged else None,
         names=renamed(infer_names(name_links)),  # PRUDHOE -> PRUDHOE says nothing: renamings only
-        condensed=condensations(matches, *coords),
+        condensed=condensations(
+            matches, *coords, find_echoes(probe, cache.references, ref.id, matches, calibration.semantic)
+        ),
     )
 
 

@@ -21,10 +21,17 @@ A condensation only groups evidence the report already shows: it adds no level, 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import numpy as np
+
+from simcheck.match.draft import Probe
+from simcheck.match.rarity import SemanticNull
 from simcheck.report.coords import Coordinates
-from simcheck.report.model import Condensation, Match
+from simcheck.report.model import Condensation, Echo, Match
+from simcheck.search.references import References
 from simcheck.settings import (
+    CONDENSED_ECHO_CHANCE,
     CONDENSED_GAP_CHARS,
     CONDENSED_MIN_CHARS,
     CONDENSED_MIN_EVIDENCE,
@@ -66,8 +73,62 @@ def _near(s1: int, e1: int, s2: int, e2: int, gap: int) -> bool:
     return s2 - e1 <= gap and s1 - e2 <= gap
 
 
+@dataclass(frozen=True)
+class EchoSpan:
+    """A reference passage that a draft passage holding semantic evidence also resembles (see the
+    module docstring): the draft passage's and the reference passage's character spans and cosine."""
+
+    draft_start: int
+    draft_end: int
+    reference_start: int
+    reference_end: int
+    similarity: float
+
+
+def find_echoes(
+    probe: Probe, references: References, script_id: int, matches: Sequence[Match], semantic: SemanticNull
+) -> tuple[EchoSpan, ...]:
+    """The echoes of one reference's flagged semantic evidence (see the module docstring)."""
+    shown = [
+        (e.reference.start, e.reference.end)
+        for m in matches
+        if not m.allowed
+        for e in m.evidence
+        if e.allowed_by is None
+    ]
+    out: dict[tuple[int, int, int, int], EchoSpan] = {}
+    for m in matches:
+        if m.allowed:
+            continue
+        semantic_items = [e for e in m.evidence if e.allowed_by is None and e.kind == "semantic"]
+        if not semantic_items:
+            continue
+        ids = np.asarray(references.scene_passage_ids(script_id, m.reference_scene), dtype=np.int64)
+        if ids.size == 0:
+            continue
+        stored = references.passages(ids)
+        vectors = np.asarray(references.vectors(ids), dtype=np.float32)
+        for i in probe.scene_passages.get(m.draft_scene, np.zeros(0, np.int64)):
+            p = probe.passages[int(i)]
+            if not any(p.start < e.draft.end and e.draft.start < p.end for e in semantic_items):
+                continue
+            cosines = vectors @ probe.vectors[int(i)]
+            words = int(probe.passage_lengths[int(i)])
+            for r, cos in zip(stored, cosines, strict=True):
+                if any(r.start < d and c < r.end for c, d in shown):
+                    continue
+                if semantic.chance(float(cos), words, 1) > CONDENSED_ECHO_CHANCE:
+                    continue
+                key = (p.start, p.end, r.start, r.end)
+                out[key] = EchoSpan(p.start, p.end, r.start, r.end, round(float(cos), 4))
+    return tuple(out[k] for k in sorted(out))
+
+
 def condensations(
-    matches: Sequence[Match], draft: Coordinates, reference: Coordinates
+    matches: Sequence[Match],
+    draft: Coordinates,
+    reference: Coordinates,
+    echoes: Sequence[EchoSpan] = (),
 ) -> tuple[Condensation, ...]:
     """The condensations of one reference's matches (see the module docstring), in draft order."""
     spans = [
@@ -77,9 +138,16 @@ def condensations(
         for e in m.evidence
         if e.allowed_by is None
     ]
+    echo_spans = [(e.draft_start, e.draft_end, e.reference_start, e.reference_end) for e in echoes]
     out: list[Condensation] = []
-    for a, b, c, d, items in stretches(spans, CONDENSED_GAP_CHARS):
-        if items < CONDENSED_MIN_EVIDENCE or b - a < CONDENSED_MIN_CHARS:
+    for a, b, c, d, _ in stretches(spans + echo_spans, CONDENSED_GAP_CHARS):
+        items = sum(1 for s in spans if a <= s[0] and s[1] <= b and c <= s[2] and s[3] <= d)
+        inside = [
+            e
+            for e in echoes
+            if a <= e.draft_start and e.draft_end <= b and c <= e.reference_start and e.reference_end <= d
+        ]
+        if items < 1 or items + len(inside) < CONDENSED_MIN_EVIDENCE or b - a < CONDENSED_MIN_CHARS:
             continue
         if d - c < CONDENSED_MIN_RATIO * (b - a):
             continue
@@ -90,6 +158,14 @@ def condensations(
                 draft_end_line=draft.lines.number(max(a, b - 1)),
                 reference_end_line=reference.lines.number(max(c, d - 1)),
                 evidence=items,
+                echoes=tuple(
+                    Echo(
+                        draft.location(e.draft_start, e.draft_end),
+                        reference.location(e.reference_start, e.reference_end),
+                        e.similarity,
+                    )
+                    for e in inside
+                ),
             )
         )
     return tuple(out)

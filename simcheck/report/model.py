@@ -218,20 +218,33 @@ class StoryFinding:
 
 
 @dataclass(frozen=True)
+class Echo:
+    """A reference passage that a draft passage holding semantic evidence resembles nearly as much as
+    the passage its evidence pairs it with (``report.condense``): the reference says there what the
+    draft says once. ``similarity``: the cosine of the two passages' embeddings."""
+
+    draft: Location
+    reference: Location
+    similarity: float
+
+
+@dataclass(frozen=True)
 class Condensation:
     """A short stretch of the draft whose evidence against one reference is spread over a stretch of
     the reference at least ``CONDENSED_MIN_RATIO`` times longer, as when a draft tells it in fewer
     words (a summary, a synopsis, a scene that condenses several). It groups evidence already shown in
     the matches, and adds no level, score or coverage. ``draft``/``reference``: from the first evidence
-    item's start to the last one's end on each side (``*_end_line``: the line where it ends);
-    ``evidence``: how many items it groups. (An optional field of schema version 2: left out when there
-    is none.)"""
+    item's (or echo's) start to the last one's end on each side (``*_end_line``: the line where it
+    ends); ``evidence``: how many items it groups; ``echoes``: the other reference passages its draft
+    passages resemble nearly as much (left out of the JSON when there is none). (An optional field of
+    schema version 2: left out when there is none.)"""
 
     draft: Location
     reference: Location
     draft_end_line: int
     reference_end_line: int
     evidence: int
+    echoes: tuple[Echo, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -387,10 +400,13 @@ def _drop_unset(report: dict[str, Any]) -> None:
         if not condensed:
             reference.pop("condensed", None)
         for item in condensed or ():
-            for side in ("draft", "reference"):
-                for key in LOCATION_OPTIONAL:
-                    if item[side].get(key) is None:
-                        item[side].pop(key, None)
+            if not item.get("echoes"):
+                item.pop("echoes", None)
+            for place in (item, *item.get("echoes", ())):
+                for side in ("draft", "reference"):
+                    for key in LOCATION_OPTIONAL:
+                        if place[side].get(key) is None:
+                            place[side].pop(key, None)
         story = reference.get("story")
         if story is None:
             continue
