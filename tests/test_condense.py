@@ -262,12 +262,12 @@ def test_the_reference_row_counts_the_echoes() -> None:
             "echoes": [
                 {**echo, "similarity": 0.6},
                 {**echo, "reference": {"start": 2000, "end": 2300, "line": 90}, "similarity": 0.62},
+                {**echo, "reference": {"start": 4400, "end": 4500, "line": 150}, "similarity": 0.61},
             ],
         }
     ]
     basis = build_view(_report_with(condensed)).basis(build_view(_report_with(condensed)).references[0])
     assert (
-        "(1 evidence passage; the same draft lines resemble 2 more reference passages there, "
-        "at lines 90 and 150)"
-        in basis
+        "(1 evidence passage; the same draft lines resemble 3 more reference passages there, "
+        "at lines 90 and 150)" in basis
     )

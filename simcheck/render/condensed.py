@@ -21,7 +21,8 @@ class CondensedView:
     reference_end_line: int | None
     evidence: int
     times: int | None = None  # how many times longer the reference stretch is (characters)
-    echo_lines: tuple[int, ...] = ()  # reference lines of its echoes, in order
+    echoes: int = 0  # reference passages its draft passages also resemble
+    echo_lines: tuple[int, ...] = ()  # the distinct reference lines where they start, in order
 
     def words(self) -> str:
         """``draft lines 40–52 echo the reference’s lines 10–190, a stretch 6 times as long (5 evidence
@@ -31,13 +32,12 @@ class CondensedView:
         verb = "echoes" if draft.startswith("line ") else "echo"
         longer = f", a stretch {self.times} times as long" if self.times else ""
         echoes = ""
-        if self.echo_lines:
-            lines = _and_list(self.echo_lines)
-            echoes = (
-                f"; the same draft lines resemble "
-                f"{plural(len(self.echo_lines), 'more reference passage')} there, "
-                f"at line{'s' if len(self.echo_lines) > 1 else ''} {lines}"
-            )
+        if self.echoes:
+            where = ""
+            if self.echo_lines:
+                where = f", at line{'s' if len(self.echo_lines) > 1 else ''} {_and_list(self.echo_lines)}"
+            more = plural(self.echoes, "more reference passage")
+            echoes = f"; the same draft lines resemble {more} there{where}"
         return (
             f"draft {draft} {verb} the reference\u2019s {reference}{longer} "
             f"({plural(self.evidence, 'evidence passage')}{echoes})"
@@ -71,6 +71,7 @@ def read_condensed(value: Any) -> tuple[CondensedView, ...]:
                 as_int(item.get("reference_end_line")),
                 as_int(item.get("evidence")) or 0,
                 times if times >= 2 else None,
+                len(as_list(item.get("echoes"))),
                 tuple(
                     sorted(
                         {
