@@ -23,10 +23,11 @@ around it.
 Measured on PAN 2013's summary part (a paragraph that summarises a whole source document; all 1,185
 training pairs, ``python -m benchmarks story``): the evidence merged item by item scores plagdet 0.318
 (recall 0.228: a summary's evidence covers a fifth of its source); with condensations, 0.523; with
-their echoes, 0.732 (recall 0.611, precision 0.987). The cost: in news text a copied passage resembles
-its neighbours too, so echoes widen some copies and false detections past their case: on 60 pairs of
-each other part, plagdet 0.895 -> 0.895 (no obfuscation), 0.849 -> 0.836 (random), 0.810 -> 0.800
-(translation). A looser chance (1e-3) reached 0.780 on the summaries but lost up to 0.04 there.
+their echoes, 0.735 (recall 0.614, precision 0.987). The cost: in news text a copied passage
+resembles its neighbours too, so echoes widen some copies and false detections past their case: on 60
+pairs of each other part (``benchmarks.pan.choose_pairs(part, 60)``, the same detections), plagdet
+0.895 -> 0.895 (no obfuscation), 0.849 -> 0.836 (random), 0.810 -> 0.800 (translation). A looser
+chance (1e-3) reached 0.780 on the summaries but lost up to 0.04 there.
 
 A condensation only groups evidence the report already shows, with the echoes that widen it: it adds
 no level, score or coverage.
