@@ -219,9 +219,9 @@ class StoryFinding:
 
 @dataclass(frozen=True)
 class Echo:
-    """A reference passage that a draft passage holding semantic evidence resembles nearly as much as
-    the passage its evidence pairs it with (``report.condense``): the reference says there what the
-    draft says once. ``similarity``: the cosine of the two passages' embeddings."""
+    """A reference passage that a draft passage holding semantic evidence also resembles, at a chance
+    of at most ``CONDENSED_ECHO_CHANCE`` for an unrelated pair (``report.condense``): the reference may
+    say there what the draft says once. ``similarity``: the cosine of the two passages' embeddings."""
 
     draft: Location
     reference: Location
@@ -236,7 +236,7 @@ class Condensation:
     the matches, and adds no level, score or coverage. ``draft``/``reference``: from the first evidence
     item's (or echo's) start to the last one's end on each side (``*_end_line``: the line where it
     ends); ``evidence``: how many items it groups; ``echoes``: the other reference passages its draft
-    passages resemble nearly as much (left out of the JSON when there is none). (An optional field of
+    passages also resemble closely (left out of the JSON when there is none). (An optional field of
     schema version 2: left out when there is none.)"""
 
     draft: Location
