@@ -21,7 +21,7 @@ from simcheck.report.condense import EchoSpan, condensations, find_echoes, stret
 from simcheck.report.coords import Coordinates
 from simcheck.report.model import Evidence, Location, Match
 from simcheck.search.references import StoredPassage
-from simcheck.settings import CONDENSED_ECHO_CHANCE, CONDENSED_GAP_CHARS
+from simcheck.settings import CONDENSED_ECHO_CHANCE, CONDENSED_ECHO_MAX_DICE, CONDENSED_GAP_CHARS
 
 
 def _script(path: str, lines: int) -> Script:
@@ -231,6 +231,20 @@ def test_echoes_are_the_other_reference_passages_the_evidence_passage_resembles(
     assert echoes[0].similarity == pytest.approx(near, abs=1e-3)
     assert find_echoes(probe, refs, 7, [_match(*matches[0].evidence, allowed=True)], semantic) == ()
     assert find_echoes(probe, refs, 7, _echo_case(kind="verbatim")[2], semantic) == ()  # copies echo nothing
+
+
+def test_reworded_evidence_echoes_only_when_it_shares_few_of_its_words() -> None:
+    probe, refs, matches, _ = _echo_case()
+    semantic = default_calibration("test").semantic
+
+    def reworded(dice: float) -> list[Match]:
+        return [_match(dataclasses.replace(matches[0].evidence[0], reworded=True, similarity=dice))]
+
+    # a summary shares some of its words with what it tells: its other passages echo
+    summary = find_echoes(probe, refs, 7, reworded(CONDENSED_ECHO_MAX_DICE - 0.1), semantic)
+    assert [(e.reference_start, e.reference_end) for e in summary] == [(1000, 1400)]
+    # a shuffled copy shares most of them: it tells its partner, not the pages around it
+    assert find_echoes(probe, refs, 7, reworded(CONDENSED_ECHO_MAX_DICE), semantic) == ()
 
 
 def test_a_summary_with_one_evidence_item_condenses_with_its_echoes() -> None:

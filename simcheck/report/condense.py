@@ -47,6 +47,7 @@ from simcheck.report.model import Condensation, Echo, Match
 from simcheck.search.references import References
 from simcheck.settings import (
     CONDENSED_ECHO_CHANCE,
+    CONDENSED_ECHO_MAX_DICE,
     CONDENSED_GAP_CHARS,
     CONDENSED_MIN_CHARS,
     CONDENSED_MIN_EVIDENCE,
@@ -115,7 +116,13 @@ def find_echoes(
     for m in matches:
         if m.allowed:
             continue
-        semantic_items = [e for e in m.evidence if e.allowed_by is None and e.kind == "semantic"]
+        semantic_items = [
+            e
+            for e in m.evidence
+            if e.allowed_by is None
+            and e.kind == "semantic"
+            and not (e.reworded and e.similarity >= CONDENSED_ECHO_MAX_DICE)
+        ]
         if not semantic_items:
             continue
         ids = np.asarray(references.scene_passage_ids(script_id, m.reference_scene), dtype=np.int64)
