@@ -34,7 +34,7 @@ from simcheck.settings import (
 )
 from simcheck.text.passages import make_passages
 from simcheck.text.tokens import WORD
-from simcheck.text.units import is_prose, prose_characters, prose_names, story_units
+from simcheck.text.units import _balanced, is_prose, prose_characters, prose_names, story_units
 from tests.story_texts import BAKERY, LIGHTHOUSE, RETOLD, as_script, filler
 
 SOURCE = "/refs/lighthouse.fountain"
@@ -129,6 +129,38 @@ def test_screenplay_units_are_scenes_and_long_scenes_are_beats() -> None:
     assert all(u.words <= STORY_UNIT_MAX_WORDS * 1.2 for u in beats)
     assert sum(u.words for u in beats) == words
     assert all(a.end <= b.start for a, b in zip(beats, beats[1:], strict=False))
+
+
+def _balanced_by_definition(sizes: list[int], count: int, allowed: list[int] | None) -> list[tuple[int, int]]:
+    """Each cut at the allowed position whose running total is nearest to an equal share (the earlier
+    one on a tie), kept when past the previous cut."""
+    n = len(sizes)
+    positions = list(range(1, n)) if allowed is None else allowed
+    if count <= 1 or not positions:
+        return [(0, n)]
+    running = [sum(sizes[:i]) for i in range(n + 1)]
+    cuts: list[int] = []
+    for k in range(1, count):
+        goal = running[-1] * k / count
+        best = min(positions, key=lambda i: (abs(running[i] - goal), i))
+        if (not cuts or best > cuts[-1]) and best < n:
+            cuts.append(best)
+    bounds = [0, *cuts, n]
+    return [(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+
+
+def test_balanced_cuts_are_the_nearest_allowed_to_equal_shares() -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(3000):
+        n = int(rng.integers(0, 25))
+        sizes = [int(x) for x in rng.choice([0, 0, 3, 40, 120, 600, 900], size=n)]
+        count = int(rng.integers(0, 7))
+        allowed = None
+        if n > 1 and rng.random() < 0.6:
+            allowed = sorted(
+                int(i) for i in rng.choice(np.arange(1, n), size=int(rng.integers(0, n)), replace=False)
+            )
+        assert _balanced(sizes, count, allowed) == _balanced_by_definition(sizes, count, allowed)
 
 
 # --- chains ---------------------------------------------------------------------------------------

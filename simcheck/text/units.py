@@ -20,6 +20,8 @@ first word of a sentence, recurring, and not function words or role words (``Kin
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -191,19 +193,23 @@ def _beats(elements: Sequence[Element], sizes: Sequence[int]) -> list[tuple[int,
 def _balanced(
     sizes: Sequence[int], count: int, allowed: Sequence[int] | None = None
 ) -> list[tuple[int, int]]:
-    """``count`` consecutive ranges of ``sizes``, cut at the allowed positions nearest to equal shares."""
+    """``count`` consecutive ranges of ``sizes``, cut at the allowed positions nearest to equal shares
+    (on a tie, the earlier position)."""
     n = len(sizes)
-    cuts_allowed = list(range(1, n)) if allowed is None else list(allowed)
+    cuts_allowed = list(range(1, n)) if allowed is None else sorted(allowed)
     if count <= 1 or not cuts_allowed:
         return [(0, n)]
-    cumulative = [0]
-    for size in sizes:
-        cumulative.append(cumulative[-1] + size)
+    cumulative = list(itertools.accumulate(sizes, initial=0))
+    at = [cumulative[i] for i in cuts_allowed]  # non-decreasing: sizes are counts
     total = cumulative[-1]
     cuts: list[int] = []
     for k in range(1, count):
         goal = total * k / count
-        best = min(cuts_allowed, key=lambda i: (abs(cumulative[i] - goal), i))
+        j = bisect.bisect_left(at, goal)  # at[j]: the first at or past the goal
+        if j == len(at) or (j > 0 and goal - at[j - 1] <= at[j] - goal):
+            best = cuts_allowed[bisect.bisect_left(at, at[j - 1])]  # the earliest with that value
+        else:
+            best = cuts_allowed[j]
         if (not cuts or best > cuts[-1]) and best < n:
             cuts.append(best)
     bounds = [0, *cuts, n]
