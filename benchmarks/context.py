@@ -195,6 +195,10 @@ class Context:
         files = sorted(Path(f).resolve() for f in files)
         target = self._root() / f"{name}-{self._key(files)}"
         if (target / ".complete").exists():
+            with Index.open(target) as cached:
+                if any(s.scripts_without_story() for s in cached.segments):  # cached before the table
+                    self.progress(f"index {name}: writing its story table (index --compact)")
+                    cached.compact()
             self._indexes[name] = target
             return target
         if target.exists():

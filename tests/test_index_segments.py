@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fakes import HashEmbedder
+from test_story_table import same_table
 
 import simcheck.index.builder as builder_module
 import simcheck.index.merge as merge_module
@@ -79,6 +80,7 @@ def _agree(index: Index, memory: MemoryReferences) -> None:
                 index.scene_passage_ids(script.id, scene), memory.scene_passage_ids(script.id, scene)
             )
         assert index.load_script(script.id) == memory.load_script(script.id)
+        assert same_table(index.story_table(script.id), memory.story_table(script.id))
 
 
 def _memory(paths: list[Path]) -> MemoryReferences:

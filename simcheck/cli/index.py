@@ -232,6 +232,8 @@ def info_command(index_dir: str | None, verify: bool, as_json: bool) -> None:
     if report is not None:
         for note in report.stale:
             echo(f"note: {note} (re-run simcheck index to update)", err=True)
+        for note in report.notes:
+            echo(f"note: {note}", err=True)
         if not report.ok:
             for problem in report.problems:
                 echo(f"damaged: {problem}", err=True)

@@ -117,6 +117,18 @@ CREATE TABLE passages (
     text TEXT NOT NULL,
     speaker TEXT
 );
+CREATE TABLE story (
+    script_id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,
+    units BLOB NOT NULL,
+    member_ends BLOB NOT NULL,
+    members BLOB NOT NULL,
+    vocabulary TEXT NOT NULL,
+    count_ends BLOB NOT NULL,
+    count_columns BLOB NOT NULL,
+    counts BLOB NOT NULL,
+    cast_json TEXT NOT NULL
+);
 """
 
 

@@ -72,9 +72,15 @@ def merge_tail(index: IndexReader) -> bool:
 
 
 def compact(index: IndexReader) -> bool:
-    """Rewrite the index as one segment in path order; False if it already is one without removals."""
+    """Rewrite the index as one segment in path order; False if it already is one without removals
+    whose scripts all have their story table (a segment written before the table gets it here)."""
     segments = index.manifest["segments"]
-    if not segments or (len(segments) == 1 and not segments[0]["deleted"] and _in_path_order(index)):
+    if not segments or (
+        len(segments) == 1
+        and not segments[0]["deleted"]
+        and _in_path_order(index)
+        and not index.segments[0].scripts_without_story()
+    ):
         return False
     merge(index, 0, len(segments), by_path=True)
     return True

@@ -64,6 +64,7 @@ from simcheck.read.scriptjson import loads
 from simcheck.search.references import ReferenceScript, StoredPassage
 from simcheck.search.vectors import PAD_SIMILARITY
 from simcheck.settings import MAX_MANIFEST_BYTES
+from simcheck.text.story_table import StoryTable, story_table
 
 
 @dataclass(frozen=True)
@@ -308,6 +309,17 @@ class IndexReader:
             return np.zeros(0, dtype=np.int64)
         start = int(segment.to_dense(np.asarray([first]))[0]) + int(self._offsets[number])
         return np.arange(start, start + count, dtype=np.int64)
+
+    def story_table(self, script_id: int) -> StoryTable:
+        """The script's story units and their words (``simcheck.text.story_table``): as indexed, or made
+        from its stored passages when its segment was written before the table or with other unit cuts."""
+        number, segment, local = self._locate_script(int(script_id))
+        stored = segment.story_table(local)
+        if stored is not None:
+            return stored
+        first, count = (int(v) for v in segment.script_ranges()[local])
+        start = int(segment.to_dense(np.asarray([first]))[0]) + int(self._offsets[number])
+        return story_table(self.passages(np.arange(start, start + count, dtype=np.int64)))
 
     def vectors(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
         wanted = self._ids(ids)

@@ -41,6 +41,7 @@ from simcheck.search.lsh import BandIndex
 from simcheck.search.vectors import flat_index, read_index, search
 from simcheck.settings import IndexSettings
 from simcheck.text.fingerprints import count_scripts, lookup_counts
+from simcheck.text.story_table import TABLE_KEY, StoryTable, decode
 
 
 class Segment:
@@ -66,6 +67,7 @@ class Segment:
         self._live: tuple[np.ndarray, np.ndarray] | None = None
         self._ranges: np.ndarray | None = None
         self._removed_counts: tuple[np.ndarray, np.ndarray] | None = None
+        self._tables: frozenset[str] | None = None
 
     # -- checks ---------------------------------------------------------------------------------------
 
@@ -133,6 +135,39 @@ class Segment:
             return self.db.execute(sql, args).fetchall()
         except sqlite3.DatabaseError as error:
             raise self.damaged(DB, error) from error
+
+    def has_table(self, name: str) -> bool:
+        """Whether the database has table ``name`` (a segment written by an older simcheck may lack one)."""
+        if self._tables is None:
+            rows = self.query("SELECT name FROM sqlite_master WHERE type = 'table'")
+            self._tables = frozenset(r[0] for r in rows)
+        return name in self._tables
+
+    def story_table(self, local: int) -> StoryTable | None:
+        """The story table of local script ``local`` as written, or None when the segment has none for
+        it made with today's unit cuts (written before the table, or with other cuts)."""
+        if not self.has_table("story"):
+            return None
+        rows = self.query(
+            "SELECT units, member_ends, members, vocabulary, count_ends, count_columns, counts, cast_json "
+            "FROM story WHERE script_id = ? AND key = ?",
+            (local, TABLE_KEY),
+        )
+        if not rows:
+            return None
+        try:
+            return decode(rows[0], int(self.script_ranges()[local][1]))
+        except (ValueError, TypeError) as error:
+            raise self.damaged(DB, error) from error
+
+    def scripts_without_story(self) -> int:
+        """How many live scripts have no story row made with today's unit cuts (all of them in a
+        segment written before the table): their story is made from their passages at each compare."""
+        live = set(self.live_script_ids().tolist())
+        if not self.has_table("story"):
+            return len(live)
+        rows = self.query("SELECT script_id FROM story WHERE key = ?", (TABLE_KEY,))
+        return len(live - {int(r[0]) for r in rows})
 
     def array(self, name: str) -> np.ndarray:
         array = self._arrays.get(name)

@@ -48,11 +48,12 @@ from simcheck.index.layout import (
     settings_from,
 )
 from simcheck.index.segment import Segment
-from simcheck.model import Script
+from simcheck.model import Passage, Script
 from simcheck.read.scriptjson import dumps
 from simcheck.search.lsh import BandIndex
 from simcheck.search.vectors import build_index, choose_index
 from simcheck.text.fingerprints import ScriptFeatures, count_scripts
+from simcheck.text.story_table import TABLE_KEY, encode, story_table
 from simcheck.version import __version__
 
 
@@ -269,6 +270,8 @@ def _fill(db: sqlite3.Connection, entries: Sequence[Entry]) -> tuple[list[np.nda
                 db.execute("ATTACH DATABASE ? AS old", (Path(source).resolve().as_uri() + "?mode=ro",))
                 attached = source
             _copy(db, sid, first, entry)
+            if not _copy_story(db, sid, entry):
+                _insert_story(db, sid, _copied_passages(db, sid))
             uniques.append(
                 np.frombuffer(
                     db.execute("SELECT shingles FROM old.scripts WHERE id = ?", (entry.local_id,)).fetchone()[
@@ -285,6 +288,7 @@ def _fill(db: sqlite3.Connection, entries: Sequence[Entry]) -> tuple[list[np.nda
             )
         else:
             _insert_new(db, sid, first, entry)
+            _insert_story(db, sid, entry.features.passages)
             uniques.append(entry.features.unique_shingles)
             texts.extend(p.text for p in entry.features.passages)
         first += passages_of(entry)
@@ -311,6 +315,37 @@ def _copy(db: sqlite3.Connection, sid: int, first: int, entry: CopiedScript) -> 
         "FROM old.passages WHERE script_id = ?",
         (shift, sid, entry.local_id),
     )
+
+
+def _copy_story(db: sqlite3.Connection, sid: int, entry: CopiedScript) -> bool:
+    """Copy a script's story row from the attached old segment when it has one made with today's unit
+    cuts (``story_table.TABLE_KEY``); False when it has none (a segment written before the table)."""
+    if not db.execute("SELECT 1 FROM old.sqlite_master WHERE type = 'table' AND name = 'story'").fetchone():
+        return False
+    cursor = db.execute(
+        "INSERT INTO story SELECT ?, key, units, member_ends, members, vocabulary, count_ends, "
+        "count_columns, counts, cast_json FROM old.story WHERE script_id = ? AND key = ?",
+        (sid, entry.local_id, TABLE_KEY),
+    )
+    return cursor.rowcount == 1
+
+
+def _copied_passages(db: sqlite3.Connection, sid: int) -> list[Passage]:
+    return [
+        Passage(*row)
+        for row in db.execute(
+            "SELECT scene, kind, start, end, line, text, speaker FROM passages "
+            "WHERE script_id = ? ORDER BY id",
+            (sid,),
+        )
+    ]
+
+
+def _insert_story(db: sqlite3.Connection, sid: int, passages: Sequence[Passage]) -> None:
+    """The script's story row (``simcheck.text.story_table``): its units and the words of each, made
+    once here so that a compare reads them instead of re-cutting the passages."""
+    values = encode(story_table(passages))
+    db.execute("INSERT INTO story VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (sid, *values))
 
 
 def _insert_new(db: sqlite3.Connection, sid: int, first: int, entry: NewScript) -> None:

@@ -21,7 +21,7 @@ from simcheck.settings import (
     STORY_HASH_BITS,
 )
 from simcheck.text.tokens import STOPWORDS, WORD, fold, name_words
-from simcheck.text.units import StoryUnit, is_prose, passage_units, prose_names, story_units
+from simcheck.text.units import StoryUnit, is_prose, prose_names, story_units
 
 # --- unit features -------------------------------------------------------------------------------
 
@@ -167,6 +167,39 @@ def content_words(texts: Sequence[str], names: frozenset[str]) -> UnitWords:
     return unit_words([WORD.findall(text) for text in texts], [(k,) for k in range(len(texts))], names)
 
 
+def counted_words(
+    vocabulary: Sequence[str],
+    counts: tuple[np.ndarray, np.ndarray, np.ndarray],
+    units: int,
+    names: frozenset[str],
+) -> UnitWords:
+    """``unit_words`` of units given as counts of written words (``story_table``: CSR ``counts`` over
+    ``vocabulary``, which lists the words in order of first occurrence): the same tables, judged once
+    per distinct word instead of once per word written."""
+    lexicon = LEXICON
+    rows = lexicon.rows_of(vocabulary)
+    stems = lexicon.stem_of[rows]
+    keep = stems >= 0
+    if names:
+        keep &= ~(lexicon.upper[rows] & np.isin(lexicon.base_of[rows], lexicon.base_ids(names)))
+    kept = np.flatnonzero(keep)
+    used, first, local = np.unique(stems[kept], return_index=True, return_inverse=True)
+    column = np.full(len(vocabulary), -1, np.int64)
+    column[kept] = local.ravel()
+    indptr, indices, data = counts
+    unit_of = np.repeat(np.arange(units), np.diff(indptr))
+    columns = column[indices]
+    inside = columns >= 0
+    matrix = sparse.csr_matrix(
+        (data[inside].astype(np.int64), (unit_of[inside], columns[inside])), shape=(units, used.size)
+    )
+    matrix.sum_duplicates()
+    words = [lexicon.stems[s] for s in used.tolist()]
+    bases = lexicon.base_of[rows[kept[first]]].tolist()
+    surface = {word: lexicon.bases[b] for word, b in zip(words, bases, strict=True)}
+    return UnitWords(matrix, tuple(words), surface, lexicon.columns[used])
+
+
 def unit_vectors(
     units: Sequence[StoryUnit], starts: np.ndarray, scenes: np.ndarray, vectors: np.ndarray
 ) -> np.ndarray:
@@ -207,8 +240,9 @@ _SIDES: weakref.WeakKeyDictionary[ReferenceCache, dict[int, StorySide]] = weakre
 
 
 def reference_side(cache: ReferenceCache, script_id: int) -> StorySide:
-    """The story side of a reference script from its stored passages and vectors (no script is read
-    or parsed: ``units.passage_units``), kept with ``cache`` for the next draft of the run."""
+    """The story side of a reference script from its story table (``References.story_table``: units
+    and word counts made when the script was indexed; no script is read or parsed) and its stored
+    passage vectors, kept with ``cache`` for the next draft of the run."""
     kept = _SIDES.setdefault(cache, {})
     side = kept.get(script_id)
     if side is None:
@@ -216,22 +250,21 @@ def reference_side(cache: ReferenceCache, script_id: int) -> StorySide:
         meta = next((s for s in refs.scripts() if s.id == script_id), None)
         scenes = meta.scenes if meta is not None else 0
         ids = [refs.scene_passage_ids(script_id, scene) for scene in range(1, scenes + 1)]
-        all_ids = np.concatenate(ids) if ids else np.zeros(0, np.int64)
-        stored = refs.passages(all_ids) if all_ids.size else []
-        written = [WORD.findall(p.text) for p in stored]  # each passage cut into words once
-        units, members = passage_units(stored, [len(w) for w in written])
+        all_ids = np.concatenate(ids) if ids else np.zeros(0, np.int64)  # the script's, in id order
+        table = refs.story_table(script_id)
+        units = table.units
         vectors = (
             np.asarray(refs.vectors(all_ids), np.float32) if all_ids.size else np.zeros((0, 0), np.float32)
         )
         dim = vectors.shape[1] if vectors.ndim == 2 and vectors.size else 0
         means = np.zeros((len(units), dim), np.float32)
-        for row, rows in enumerate(members):
+        for row, rows in enumerate(table.members):
             if dim and rows:
                 mean = vectors[list(rows)].mean(axis=0)
                 norm = float(np.linalg.norm(mean))
                 means[row] = mean / norm if norm > 0 else 0.0
         names = name_words(meta.cast) if meta is not None else frozenset()
-        words = unit_words(written, members, names)
+        words = counted_words(table.vocabulary, table.counts, len(units), names)
         prose = not any(u.speakers for u in units)
         side = StorySide(units, means, words, prose, words.term_matrix())
         kept[script_id] = side

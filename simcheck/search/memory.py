@@ -22,6 +22,7 @@ from simcheck.search.references import ReferenceScript, StoredPassage
 from simcheck.search.vectors import flat_index, search, to_stored
 from simcheck.settings import IndexSettings
 from simcheck.text.fingerprints import count_scripts, lookup_counts, script_features
+from simcheck.text.story_table import StoryTable, story_table
 
 
 def _as_ids(ids: Sequence[int] | np.ndarray, n: int) -> np.ndarray:
@@ -133,6 +134,12 @@ class MemoryReferences:
     def scene_passage_ids(self, script_id: int, scene: int) -> np.ndarray:
         lo, hi = self._scene_ranges.get((script_id, scene), (0, 0))
         return np.arange(lo, hi, dtype=np.int64)
+
+    def story_table(self, script_id: int) -> StoryTable:
+        if not 0 <= script_id < len(self._refs):
+            raise KeyError(f"no reference script {script_id}")
+        first = sum(r.passages for r in self._refs[:script_id])  # stored in script order
+        return story_table(self._stored[first : first + self._refs[script_id].passages])
 
     def vectors(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
         return self._vectors[_as_ids(ids, self.n_passages)].astype(np.float32)

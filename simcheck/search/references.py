@@ -15,6 +15,7 @@ import numpy as np
 
 from simcheck.model import Script
 from simcheck.settings import IndexSettings
+from simcheck.text.story_table import StoryTable
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,11 @@ class References(Protocol):
     def passages(self, ids: Sequence[int] | np.ndarray) -> list[StoredPassage]: ...
 
     def scene_passage_ids(self, script_id: int, scene: int) -> np.ndarray: ...
+
+    def story_table(self, script_id: int) -> StoryTable:
+        """The script's story units and the words of each (``simcheck.text.story_table``); ``members``
+        index its passages in id order."""
+        ...
 
     def vectors(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
         """Stored L2-normalised float32 embeddings of these passages, shape (len(ids), dim)."""

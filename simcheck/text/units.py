@@ -50,7 +50,8 @@ class StoryUnit:
     end: int
     line: int
     words: int
-    text: str  # the clean text of its elements, joined by newlines (headings and cues left out)
+    text: str  # the clean text of its elements, joined by newlines (headings and cues left out); empty
+    # for a reference unit made from stored passages (``passage_units``): nothing reads it there
     speakers: tuple[str, ...] = ()  # who speaks or is named in it, most words first
     presence: tuple[float, ...] = ()  # share of the unit's speech (or name mentions) of each speaker
 
@@ -148,7 +149,7 @@ def passage_units(
                     end=max(p.end for p in part),
                     line=part[0].line,
                     words=sum(sizes[a:b]),
-                    text="\n".join(p.text for p in part),
+                    text="",  # a reference unit: the report excerpts its script
                     speakers=speakers,
                     presence=presence,
                 )
