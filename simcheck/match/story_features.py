@@ -20,6 +20,7 @@ from simcheck.model import Script
 from simcheck.settings import (
     STORY_HASH_BITS,
 )
+from simcheck.text.story_table import word_counts
 from simcheck.text.tokens import STOPWORDS, WORD, fold, name_words
 from simcheck.text.units import StoryUnit, is_prose, prose_names, story_units
 
@@ -135,31 +136,8 @@ def unit_words(
     """The content words of units made of ``pieces`` (texts already cut into words by
     ``WORD.findall``; ``members``: the pieces of each unit, in order): stemmed, no stop word, number,
     word of fewer than 3 letters, or name (a capitalised word whose folded form is in ``names``)."""
-    flat: list[str] = []
-    lengths = np.zeros(len(members), np.int64)
-    for row, unit in enumerate(members):
-        before = len(flat)
-        for k in unit:
-            flat.extend(pieces[k])
-        lengths[row] = len(flat) - before
-    lexicon = LEXICON
-    rows = lexicon.rows_of(flat)
-    stems = lexicon.stem_of[rows]
-    keep = stems >= 0
-    if names:
-        keep &= ~(lexicon.upper[rows] & np.isin(lexicon.base_of[rows], lexicon.base_ids(names)))
-    units = np.repeat(np.arange(len(members)), lengths)[keep]
-    stems, rows = stems[keep], rows[keep]
-    used, first, local = np.unique(stems, return_index=True, return_inverse=True)
-    local = local.ravel()
-    counts = sparse.csr_matrix(
-        (np.ones(local.size, np.int64), (units, local)), shape=(len(members), used.size)
-    )
-    counts.sum_duplicates()
-    words = [lexicon.stems[s] for s in used.tolist()]
-    bases = lexicon.base_of[rows[first]].tolist()
-    surface = {word: lexicon.bases[b] for word, b in zip(words, bases, strict=True)}
-    return UnitWords(counts, tuple(words), surface, lexicon.columns[used])
+    vocabulary, counts = word_counts(pieces, members)
+    return counted_words(vocabulary, counts, len(members), names)
 
 
 def content_words(texts: Sequence[str], names: frozenset[str]) -> UnitWords:
@@ -173,9 +151,9 @@ def counted_words(
     units: int,
     names: frozenset[str],
 ) -> UnitWords:
-    """``unit_words`` of units given as counts of written words (``story_table``: CSR ``counts`` over
-    ``vocabulary``, which lists the words in order of first occurrence): the same tables, judged once
-    per distinct word instead of once per word written."""
+    """``unit_words`` of units given as counts of written words (``story_table.word_counts``: CSR
+    ``counts`` over ``vocabulary``, which lists the words in order of first occurrence, so the word
+    shown for a stem is the first written), each distinct word judged once."""
     lexicon = LEXICON
     rows = lexicon.rows_of(vocabulary)
     stems = lexicon.stem_of[rows]

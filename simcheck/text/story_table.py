@@ -56,6 +56,16 @@ def story_table(passages: Sequence[StoredLike]) -> StoryTable:
     """The story table of a script from its passages in script order (as indexed)."""
     written = [WORD.findall(p.text) for p in passages]
     units, members = passage_units(passages, [len(w) for w in written])
+    vocabulary, counts = word_counts(written, members)
+    return StoryTable(units, members, vocabulary, counts)
+
+
+def word_counts(
+    pieces: Sequence[Sequence[str]], members: Sequence[Sequence[int]]
+) -> tuple[tuple[str, ...], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """How often each written word occurs in each unit made of ``pieces`` (``members``: the pieces of
+    each unit, in order): the words in order of first occurrence, and the counts as CSR (indptr,
+    indices, data) of units x words."""
     column: dict[str, int] = {}
     indptr = [0]
     indices: list[int] = []
@@ -63,19 +73,15 @@ def story_table(passages: Sequence[StoredLike]) -> StoryTable:
     for unit in members:
         row: dict[int, int] = {}
         for k in unit:
-            for word in written[k]:
+            for word in pieces[k]:
                 c = column.setdefault(word, len(column))
                 row[c] = row.get(c, 0) + 1
         for c in sorted(row):
             indices.append(c)
             data.append(row[c])
         indptr.append(len(indices))
-    return StoryTable(
-        units,
-        members,
-        tuple(column),
-        (np.asarray(indptr, np.int64), np.asarray(indices, np.int64), np.asarray(data, np.int64)),
-    )
+    arrays = (np.asarray(indptr, np.int64), np.asarray(indices, np.int64), np.asarray(data, np.int64))
+    return tuple(column), arrays
 
 
 def encode(table: StoryTable) -> tuple[str, bytes, bytes, bytes, str, bytes, bytes, bytes, str]:
@@ -155,4 +161,4 @@ def _ints(blob: bytes, dtype: str, what: str) -> np.ndarray:
     return np.frombuffer(blob, dtype)
 
 
-__all__ = ["FORMAT", "TABLE_KEY", "StoryTable", "decode", "encode", "story_table"]
+__all__ = ["FORMAT", "TABLE_KEY", "StoryTable", "decode", "encode", "story_table", "word_counts"]
