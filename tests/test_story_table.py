@@ -258,6 +258,7 @@ def test_a_table_survives_its_row_and_a_damaged_row_is_named(scripts: list[Path]
         "differ in number": (units, ends, members, vocabulary, count_ends, columns, counts, "[]"),
         "names a passage": (units, ends, members, vocabulary, count_ends, columns, counts, cast),
         "outside the vocabulary": (units, ends, members, "word", count_ends, columns, counts, cast),
+        "nested too deeply": (units, ends, members, vocabulary, count_ends, columns, counts, "[" * 100_000),
     }
     for problem, row in damaged.items():
         passages = 1 if problem == "names a passage" else ref.passages

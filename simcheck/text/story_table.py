@@ -128,7 +128,10 @@ def decode(values: Sequence[Any], passages: int) -> StoryTable:
     columns = _ints(columns_blob, "<i4", "unit words").astype(np.int64)
     counts = _ints(counts_blob, "<i4", "unit words").astype(np.int64)
     words = tuple(vocabulary.split("\n")) if vocabulary else ()
-    cast = json.loads(cast_json)
+    try:
+        cast = json.loads(cast_json)
+    except RecursionError:
+        raise ValueError("a story row's cast is nested too deeply") from None
     if len(ends) != n or len(count_ends) != n or not isinstance(cast, list) or len(cast) != n:
         raise ValueError("story units and their passages, words or cast differ in number")
     starts = np.concatenate([[0], ends])
